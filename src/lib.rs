@@ -1,0 +1,13 @@
+/*!
+`otp`: a command-line TOTP/HOTP authenticator with an age-encrypted vault.
+
+Data flows one way: input (URIs, QR images, manual entry) becomes [`entry::NewEntry`] values,
+the [`vault`] stores them as [`entry::Entry`] values, and [`output`] shows them. The binary
+(`src/main.rs`) only parses arguments, calls [`cli::run`] and maps errors to exit codes.
+*/
+#![forbid(unsafe_code)]
+
+pub mod entry;
+pub mod migration;
+pub mod qr;
+pub mod uri;

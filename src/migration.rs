@@ -1,0 +1,1 @@
+//! Google Authenticator `otpauth-migration://` transfer payloads (issue 3; being written).

@@ -1,0 +1,1 @@
+//! QR code decoding from images (issue 3; being written).
