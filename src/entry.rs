@@ -324,9 +324,13 @@ impl Code {
 
     /// The code split in two halves for reading aloud or typing: `123 456`, `1234 5678`.
     pub fn grouped(&self) -> String {
-        let s = &self.0;
-        if s.len() < 6 {
-            return s.clone();
+        Code::grouped_str(&self.0)
+    }
+
+    /// [`Code::grouped`] for a code already turned into text.
+    pub fn grouped_str(s: &str) -> String {
+        if s.len() < 6 || !s.is_ascii() {
+            return s.to_string();
         }
         let (a, b) = s.split_at(s.len() / 2 + s.len() % 2);
         format!("{a} {b}")

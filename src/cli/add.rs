@@ -1,0 +1,230 @@
+/*!
+`otp add [SOURCE…]`: enrol accounts.
+
+Every source is read and checked before the vault is touched: one bad source and nothing is
+added. Sources: otpauth and otpauth-migration URIs, `-` for URIs on stdin (one per line), or,
+with no source, manual entry with the secret from a hidden prompt or `--secret-stdin`.
+*/
+
+use super::Context;
+use crate::entry::{self, Algorithm, Kind, NewEntry, Secret};
+use crate::error::{Error, Result};
+use crate::vault::{Added, Vault};
+use crate::{migration, uri};
+use std::io::Read;
+use zeroize::Zeroizing;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// otpauth:// or otpauth-migration:// URIs, or - to read URIs from stdin
+    pub sources: Vec<String>,
+    /// Replace the key of an existing account (key renewal)
+    #[arg(long)]
+    pub replace: bool,
+    /// Manual entry: the service's name
+    #[arg(long, conflicts_with = "sources")]
+    pub issuer: Option<String>,
+    /// Manual entry: your account name at the service
+    #[arg(long, conflicts_with = "sources")]
+    pub account: Option<String>,
+    /// Manual entry: read the base32 secret from stdin instead of a hidden prompt
+    #[arg(long, conflicts_with = "sources")]
+    pub secret_stdin: bool,
+    /// Manual entry: totp, hotp or steam
+    #[arg(long = "type", value_name = "TYPE", default_value = "totp", conflicts_with = "sources")]
+    pub kind: String,
+    /// Manual entry: SHA1, SHA256 or SHA512
+    #[arg(long, default_value = "SHA1", conflicts_with = "sources")]
+    pub algorithm: String,
+    /// Manual entry: code length, 6 to 10
+    #[arg(long, default_value_t = 6, conflicts_with = "sources")]
+    pub digits: u32,
+    /// Manual entry: seconds each TOTP code is valid
+    #[arg(long, default_value_t = 30, conflicts_with = "sources")]
+    pub period: u64,
+    /// Manual entry: the next HOTP counter value
+    #[arg(long, default_value_t = 0, conflicts_with = "sources")]
+    pub counter: u64,
+}
+
+/// One entry read from a source, with a name for that source in messages (never the URI
+/// itself, which holds the secret).
+struct Input {
+    from: String,
+    entry: NewEntry,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let inputs = if args.sources.is_empty() {
+        vec![manual(ctx, &args)?]
+    } else {
+        read_sources(&args.sources)?
+    };
+
+    let (mut vault, fallback) = Vault::open_or_create(&ctx.vault)?;
+    if let Some(f) = &fallback {
+        super::init::say_fallback(ctx, f);
+    }
+    let mut outcomes = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let added = vault
+            .doc
+            .add(input.entry, args.replace, ctx.now)
+            .map_err(|e| Error::input(&input.from, e))?;
+        outcomes.push(added);
+    }
+    vault.save()?;
+
+    let mut text = String::new();
+    for added in &outcomes {
+        let Some(entry) = vault.doc.get(added.id()) else {
+            continue;
+        };
+        let label = entry.label();
+        let id = &entry.id;
+        let code = enrolment_code(ctx, entry);
+        text.push_str(&match added {
+            Added::New(_) => format!("Added {label} [{id}]{code}\n"),
+            Added::Identical(_) => {
+                format!("{label} [{id}] is already in the vault with this key; nothing changed\n")
+            }
+            Added::Replaced(_) => format!(
+                "Renewed the key of {label} [{id}]{code}\nThe old key stops working at the \
+                 service once it accepts a code from the new one; the previous vault is in {}\n",
+                vault.path().with_extension("age.bak").display()
+            ),
+        });
+    }
+    ctx.print(&text)
+}
+
+/// `: 123 456 (17s left)` so enrolment can be finished at once; the next code too when the
+/// current one is about to expire.
+fn enrolment_code(ctx: &Context, entry: &entry::Entry) -> String {
+    if entry.is_counter_based() {
+        return format!(" (HOTP: `otp code {}` gives the next code)", entry.id);
+    }
+    let window = entry.window_at(ctx.now);
+    let code = entry.code_at(ctx.now).grouped();
+    if window.remaining <= 5 {
+        let next = entry.code_at(window.valid_until()).grouped();
+        return format!(": {code} ({}s left; next {next})", window.remaining);
+    }
+    format!(": {code} ({}s left)", window.remaining)
+}
+
+fn read_sources(sources: &[String]) -> Result<Vec<Input>> {
+    let mut inputs = Vec::new();
+    let mut stdin_used = false;
+    for (i, source) in sources.iter().enumerate() {
+        if source == "-" {
+            if stdin_used {
+                return Err(Error::Usage("`-` (stdin) can be given only once".into()));
+            }
+            stdin_used = true;
+            let mut text = Zeroizing::new(String::new());
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Error::io("cannot read stdin", e))?;
+            for (n, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                parse_text(line, &format!("stdin line {}", n + 1), &mut inputs)?;
+            }
+        } else if uri::is_otpauth(source) || migration::is_migration(source) {
+            parse_text(source, &format!("source {} (URI)", i + 1), &mut inputs)?;
+        } else {
+            read_image(source, &mut inputs)?;
+        }
+    }
+    if stdin_used && inputs.is_empty() {
+        return Err(Error::input("stdin", "it holds no otpauth URI"));
+    }
+    Ok(inputs)
+}
+
+/// One line of text: an otpauth URI or a Google Authenticator transfer.
+fn parse_text(text: &str, from: &str, inputs: &mut Vec<Input>) -> Result<()> {
+    if migration::is_migration(text) {
+        let entries = migration::parse(text).map_err(|e| Error::input(from, e))?;
+        inputs.extend(entries.into_iter().map(|entry| Input {
+            from: from.to_string(),
+            entry,
+        }));
+        return Ok(());
+    }
+    let entry = uri::parse(text).map_err(|e| Error::input(from, e))?;
+    inputs.push(Input {
+        from: from.to_string(),
+        entry,
+    });
+    Ok(())
+}
+
+fn read_image(path: &str, _inputs: &mut [Input]) -> Result<()> {
+    Err(Error::input(
+        path,
+        "not an otpauth:// or otpauth-migration:// URI",
+    ))
+}
+
+fn manual(ctx: &Context, args: &Args) -> Result<Input> {
+    let Some(account) = args.account.clone() else {
+        return Err(Error::Usage(
+            "give an otpauth URI, an image, `-` for stdin, or --account (and --issuer) to type \
+             the secret in"
+                .into(),
+        ));
+    };
+    let invalid = |what| move |source| Error::Entry { what, source };
+    let kind = Kind::parse(&args.kind).map_err(invalid("type"))?;
+    let algorithm = Algorithm::parse(&args.algorithm).map_err(invalid("algorithm"))?;
+    let digits = if kind == Kind::Steam {
+        5
+    } else {
+        entry::check_digits(args.digits).map_err(invalid("digits"))?
+    };
+    let period = entry::check_period(args.period).map_err(invalid("period"))?;
+    let secret = read_secret(ctx, args.secret_stdin)?;
+    let entry = NewEntry {
+        issuer: args.issuer.clone().unwrap_or_default(),
+        account,
+        secret,
+        kind,
+        algorithm,
+        digits,
+        period,
+        counter: args.counter,
+    }
+    .validated()
+    .map_err(invalid("entry"))?;
+    Ok(Input {
+        from: "the entry".into(),
+        entry,
+    })
+}
+
+fn read_secret(ctx: &Context, from_stdin: bool) -> Result<Secret> {
+    let text = if from_stdin {
+        let mut text = Zeroizing::new(String::new());
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Error::io("cannot read the secret from stdin", e))?;
+        text
+    } else if ctx.stdin_is_terminal {
+        Zeroizing::new(
+            rpassword::prompt_password("Secret (base32, as the service shows it): ")
+                .map_err(|e| Error::io("cannot read the secret", e))?,
+        )
+    } else {
+        return Err(Error::Usage(
+            "stdin is not a terminal: pass the secret with --secret-stdin".into(),
+        ));
+    };
+    Secret::parse(text.trim()).map_err(|source| Error::Entry {
+        what: "secret",
+        source,
+    })
+}

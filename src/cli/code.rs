@@ -1,0 +1,126 @@
+//! `otp code QUERY`: the current code, for a person or a script.
+
+use super::Context;
+use crate::entry::{Entry, Window};
+use crate::error::{Error, Result};
+use crate::output;
+use crate::query;
+use crate::vault::Vault;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Entry (id, issuer:account, issuer, account or part of the name)
+    pub query: String,
+    /// Print JSON: code, issuer, account, id, period, remaining, valid_until
+    #[arg(long)]
+    pub json: bool,
+    /// The next period's code instead of the current one
+    #[arg(long)]
+    pub next: bool,
+    /// If fewer than N seconds remain, wait for the next code first
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "5")]
+    pub wait: Option<u32>,
+    /// Time to compute the code for: unix seconds or RFC 3339 (2026-01-02T03:04:05Z)
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub at: Option<String>,
+}
+
+/// Parses `--at`: unix seconds, or an RFC 3339 timestamp with any offset.
+pub fn parse_time(text: &str) -> Result<i64> {
+    if let Ok(secs) = text.trim().parse::<i64>() {
+        return Ok(secs);
+    }
+    text.trim()
+        .parse::<jiff::Timestamp>()
+        .map(|t| t.as_second())
+        .map_err(|_| {
+            Error::Usage(format!(
+                "invalid --at {text:?}: give unix seconds or RFC 3339, like 2026-01-02T03:04:05Z"
+            ))
+        })
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let at = args.at.as_deref().map(parse_time).transpose()?;
+    // Read-only for time-based codes; HOTP needs the lock to store counter+1.
+    let vault = Vault::open(&ctx.vault)?;
+    let entry = query::resolve(&vault.doc.entries, &args.query)?;
+    if entry.is_counter_based() {
+        if args.next || at.is_some() || args.wait.is_some() {
+            return Err(Error::Usage(
+                "--next, --at and --wait apply to time-based codes; this entry is HOTP".into(),
+            ));
+        }
+        let id = entry.id.clone();
+        drop(vault);
+        return hotp(ctx, &args, &id);
+    }
+
+    let mut t = at.unwrap_or(ctx.now);
+    if args.next {
+        t = entry.window_at(t).valid_until();
+    }
+    if let Some(min) = args.wait {
+        let window = entry.window_at(t);
+        if window.remaining < min {
+            if at.is_none() {
+                wait_for(ctx, window.valid_until());
+            }
+            t = window.valid_until();
+        }
+    }
+    let code = entry.code_at(t);
+    let window = entry.window_at(t);
+    ctx.print(&render(ctx, &args, entry, code.as_str(), Some(&window)))
+}
+
+/// Sleeps until `until` (unix seconds), showing a countdown on a terminal's stderr.
+fn wait_for(ctx: &Context, until: i64) {
+    let now = jiff::Timestamp::now().as_second();
+    let secs = (until - now).max(0) as u64;
+    if ctx.stderr_is_terminal {
+        ctx.notice(&format!("waiting {secs}s for a fresh code…"));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(
+        secs.saturating_mul(1000) + 50,
+    ));
+}
+
+fn hotp(ctx: &Context, args: &Args, id: &str) -> Result<()> {
+    let mut vault = Vault::open_for_update(&ctx.vault)?;
+    let Some(entry) = vault.doc.get_mut(id) else {
+        return Err(query::Error::NoMatch(args.query.clone()).into());
+    };
+    let code = entry.code_for_counter(entry.counter);
+    entry.counter += 1;
+    entry.updated = ctx.now;
+    let shown = entry.clone();
+    // Stored before it is shown: a code is never handed out twice.
+    vault.save()?;
+    ctx.print(&render(ctx, args, &shown, code.as_str(), None))
+}
+
+fn render(ctx: &Context, args: &Args, entry: &Entry, code: &str, window: Option<&Window>) -> String {
+    if args.json {
+        let mut v = serde_json::json!({
+            "code": code,
+            "issuer": entry.issuer,
+            "account": entry.account,
+            "id": entry.id,
+            "type": entry.kind.as_str(),
+        });
+        if let Some(w) = window {
+            v["period"] = w.period.into();
+            v["remaining"] = w.remaining.into();
+            v["valid_until"] = w.valid_until().into();
+        } else {
+            v["counter"] = entry.counter.saturating_sub(1).into();
+        }
+        return format!("{v}\n");
+    }
+    if ctx.stdout_is_terminal {
+        let grouped = crate::entry::Code::grouped_str(code);
+        return format!("{}\n", output::code_line(entry, &grouped, window, ctx.style));
+    }
+    format!("{code}\n")
+}

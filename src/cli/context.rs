@@ -1,0 +1,94 @@
+//! The settled context every command runs in: paths, key backend, colour, terminals, time.
+
+use super::{Cli, ColorChoice};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::keys::Backend;
+use crate::output::Style;
+use crate::vault;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+pub struct Context {
+    pub vault: vault::Settings,
+    pub style: Style,
+    pub stdout_is_terminal: bool,
+    pub stdin_is_terminal: bool,
+    pub stderr_is_terminal: bool,
+    /// Wall-clock unix seconds at start.
+    pub now: i64,
+}
+
+fn dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "otp")
+}
+
+impl Context {
+    pub fn resolve(cli: &Cli) -> Result<Context> {
+        let dirs = dirs();
+        let (config_path, required) = match &cli.config {
+            Some(p) => (p.clone(), true),
+            None => (
+                dirs.as_ref()
+                    .map(|d| d.config_dir().join("config.toml"))
+                    .unwrap_or_else(|| PathBuf::from("config.toml")),
+                false,
+            ),
+        };
+        let config = Config::load(&config_path, required)?;
+        let no_home = || Error::Usage("cannot find a home directory: give --vault".into());
+
+        let vault_path = match (&cli.vault, &config.vault) {
+            (Some(p), _) | (None, Some(p)) => p.clone(),
+            (None, None) => dirs.as_ref().ok_or_else(no_home)?.data_dir().join("vault.age"),
+        };
+        let identity_path = match (&cli.identity, &config.identity) {
+            (Some(p), _) | (None, Some(p)) => p.clone(),
+            (None, None) => dirs
+                .as_ref()
+                .ok_or_else(no_home)?
+                .config_dir()
+                .join("identity.txt"),
+        };
+        // An explicit identity file selects its backend (SPEC §2).
+        let backend = cli
+            .backend
+            .or(cli.identity.as_ref().map(|_| Backend::IdentityFile))
+            .or(config.backend);
+
+        let stdout_is_terminal = std::io::stdout().is_terminal();
+        let color = match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        Ok(Context {
+            vault: vault::Settings {
+                path: vault_path,
+                backend,
+                identity_path,
+                recipients: config.recipients(),
+            },
+            style: Style { color },
+            stdout_is_terminal,
+            stdin_is_terminal: std::io::stdin().is_terminal(),
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+            now: jiff::Timestamp::now().as_second(),
+        })
+    }
+
+    /// Writes to stdout; a closed pipe ends the program quietly.
+    pub fn print(&self, text: &str) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::io("cannot write output", e))
+    }
+
+    /// A line for the person at the terminal (notices, progress) on stderr.
+    pub fn notice(&self, text: &str) {
+        let _ = writeln!(std::io::stderr(), "{text}");
+    }
+}

@@ -1,0 +1,45 @@
+//! `otp rm QUERY`: remove an entry, after asking on a terminal.
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::query;
+use crate::vault::Vault;
+use std::io::Write;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Entry to remove (id, issuer:account, issuer, account or part of the name)
+    pub query: String,
+    /// Do not ask for confirmation (needed when stdin is not a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    if !args.yes && !ctx.stdin_is_terminal {
+        return Err(Error::Usage(
+            "refusing to remove without confirmation: stdin is not a terminal; pass --yes".into(),
+        ));
+    }
+    let mut vault = Vault::open_for_update(&ctx.vault)?;
+    let entry = query::resolve(&vault.doc.entries, &args.query)?;
+    let (id, label) = (entry.id.clone(), entry.label());
+    if !args.yes && !confirm(&format!("Remove {label} ({id})? Its codes will be gone. [y/N] "))? {
+        ctx.notice("otp: nothing removed");
+        return Ok(());
+    }
+    vault.doc.remove(&id);
+    vault.save()?;
+    ctx.print(&format!("Removed {label} ({id}).\n"))
+}
+
+fn confirm(question: &str) -> Result<bool> {
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{question}");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Error::io("cannot read the answer", e))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}

@@ -1,0 +1,107 @@
+/*!
+The program's error type and exit codes (SPEC §6).
+
+Each module has its own error enum; this one gathers them at the command boundary and
+decides the exit code, so numbers are not scattered through the code.
+*/
+
+use crate::{config, entry, keys, query, uri, vault};
+
+/// Exit codes, as documented in the README and SPEC §6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    Failure = 1,
+    Usage = 2,
+    NoMatch = 3,
+    Ambiguous = 4,
+    Locked = 5,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Vault(#[from] vault::Error),
+    #[error(transparent)]
+    Query(#[from] query::Error),
+    #[error(transparent)]
+    Config(#[from] config::Error),
+    /// One input (a URI, a line of stdin, an image) was rejected.
+    #[error("cannot add {source_name}: {reason}")]
+    Input { source_name: String, reason: String },
+    #[error("invalid {what}: {source}")]
+    Entry {
+        what: &'static str,
+        source: entry::Error,
+    },
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Key(#[from] keys::Error),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+    /// stdout was closed (`otp list | head -1`): end quietly, successfully.
+    #[error("broken pipe")]
+    BrokenPipe,
+}
+
+impl Error {
+    pub fn input(source_name: impl Into<String>, reason: impl std::fmt::Display) -> Error {
+        Error::Input {
+            source_name: source_name.into(),
+            reason: reason.to_string(),
+        }
+    }
+
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Error {
+        if source.kind() == std::io::ErrorKind::BrokenPipe {
+            return Error::BrokenPipe;
+        }
+        Error::Io {
+            what: what.into(),
+            source,
+        }
+    }
+
+    pub fn exit(&self) -> Exit {
+        match self {
+            Error::Vault(vault::Error::Unlock { .. }) => Exit::Locked,
+            Error::Query(query::Error::NoMatch(_)) => Exit::NoMatch,
+            Error::Query(query::Error::Ambiguous { .. }) => Exit::Ambiguous,
+            Error::Usage(_) => Exit::Usage,
+            Error::BrokenPipe => Exit::Success,
+            _ => Exit::Failure,
+        }
+    }
+
+    /// What the user can do next, printed on a second line.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Vault(e) => e.hint().map(str::to_string),
+            Error::Query(query::Error::Ambiguous { candidates, .. }) => {
+                Some(format!("candidates:\n  {}", candidates.join("\n  ")))
+            }
+            Error::Query(query::Error::NoMatch(_)) => Some("see `otp list`".to_string()),
+            _ => None,
+        }
+    }
+}
+
+impl From<uri::Error> for Error {
+    fn from(e: uri::Error) -> Error {
+        Error::input("the URI", e)
+    }
+}
+
+impl From<vault::document::Error> for Error {
+    fn from(e: vault::document::Error) -> Error {
+        Error::Conflict(e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,44 @@
+/*!
+The `passphrase` backend: the vault is encrypted with age's scrypt recipient.
+
+The passphrase comes from a hidden prompt on the terminal, or from `OTP_PASSPHRASE` for
+scripts (weaker: the environment of a process can be read by the same user).
+*/
+
+use super::Error;
+use age::secrecy::SecretString;
+use zeroize::Zeroizing;
+
+pub const ENV: &str = "OTP_PASSPHRASE";
+
+/// Reads the passphrase; `confirm` asks twice (when creating a vault or export).
+pub fn obtain(prompt: &str, confirm: bool) -> Result<SecretString, Error> {
+    if let Some(value) = std::env::var_os(ENV) {
+        let value = Zeroizing::new(value.to_string_lossy().into_owned());
+        return nonempty(&value);
+    }
+    // rpassword reads /dev/tty; without a controlling terminal there is nobody to ask.
+    let first = Zeroizing::new(rpassword::prompt_password(prompt).map_err(no_tty)?);
+    if confirm {
+        let second = Zeroizing::new(rpassword::prompt_password("Repeat it: ").map_err(no_tty)?);
+        if *first != *second {
+            return Err(Error::PassphraseMismatch);
+        }
+    }
+    nonempty(&first)
+}
+
+fn nonempty(text: &str) -> Result<SecretString, Error> {
+    if text.is_empty() {
+        return Err(Error::EmptyPassphrase);
+    }
+    Ok(SecretString::from(text.to_string()))
+}
+
+fn no_tty(e: std::io::Error) -> Error {
+    match e.raw_os_error() {
+        Some(6) /* ENXIO */ | Some(25) /* ENOTTY */ => Error::NoPassphrase,
+        _ if e.kind() == std::io::ErrorKind::NotFound => Error::NoPassphrase,
+        _ => Error::PassphraseIo(e),
+    }
+}

@@ -1,0 +1,333 @@
+/*!
+The vault: one age-encrypted file holding the [`Document`] of entries.
+
+[`Vault::open`] reads and decrypts it (no lock: writes are atomic renames);
+[`Vault::open_for_update`] also holds the write lock until the [`Vault`] is dropped, and
+[`Vault::save`] writes through the one crash-safe path in [`store`]. Which key opens the
+vault is found here: the header tells a passphrase vault from a key vault, and for key vaults
+we try the identity file and then the OS keyring, unless a backend was chosen explicitly.
+*/
+
+pub mod crypto;
+pub mod document;
+pub mod store;
+
+pub use document::{Added, Document};
+pub use store::VaultFile;
+
+use crate::keys::{self, Backend, Key};
+use std::path::{Path, PathBuf};
+use store::LockGuard;
+
+/// Where the vault is and how its key is found: settled once from flags, env and config.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub path: PathBuf,
+    /// A backend chosen by flag, environment or config; `None` finds it from the vault.
+    pub backend: Option<Backend>,
+    pub identity_path: PathBuf,
+    /// Backup recipients (config `recipients`): the vault is always encrypted to these too.
+    pub recipients: Vec<age::x25519::Recipient>,
+}
+
+impl Settings {
+    /// The keyring's user name for this vault: its canonical path.
+    fn keyring_user(&self) -> String {
+        let canonical = match (self.path.parent(), self.path.file_name()) {
+            (Some(dir), Some(name)) => dir
+                .canonicalize()
+                .map(|d| d.join(name))
+                .unwrap_or_else(|_| self.path.clone()),
+            _ => self.path.clone(),
+        };
+        canonical.to_string_lossy().into_owned()
+    }
+}
+
+/// Why a vault could not be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot unlock vault {}: {cause}", path.display())]
+    Unlock { path: PathBuf, cause: String, hint: Option<String> },
+    #[error("no vault at {}", .0.display())]
+    Missing(PathBuf),
+    #[error("a vault already exists at {}", .0.display())]
+    Exists(PathBuf),
+    #[error("cannot access vault {}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot read vault {}: {source}", path.display())]
+    Document { path: PathBuf, source: document::Error },
+    #[error("cannot create the vault key: {0}")]
+    CreateKey(keys::Error),
+    #[error("cannot write vault {}: {source}", path.display())]
+    Encrypt { path: PathBuf, source: crypto::Error },
+}
+
+impl Error {
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            Error::Unlock { hint, .. } => hint.as_deref(),
+            Error::Missing(_) => Some("create one with `otp init`, or add an entry with `otp add`"),
+            _ => None,
+        }
+    }
+}
+
+/// Said once when `init` could not use the keyring and kept the key in a file instead.
+#[derive(Debug, Clone)]
+pub struct Fallback {
+    pub identity_path: PathBuf,
+    pub reason: String,
+}
+
+/// An open, decrypted vault.
+pub struct Vault {
+    file: VaultFile,
+    key: Key,
+    backend: Backend,
+    settings: Settings,
+    pub doc: Document,
+    /// The document as read, to tell a no-op from a change.
+    loaded: Document,
+    lock: Option<LockGuard>,
+}
+
+impl Vault {
+    /// Opens the vault for reading.
+    pub fn open(settings: &Settings) -> Result<Vault, Error> {
+        Vault::load(settings, None)
+    }
+
+    /// Opens the vault and holds its write lock until dropped.
+    pub fn open_for_update(settings: &Settings) -> Result<Vault, Error> {
+        let file = VaultFile::new(settings.path.clone());
+        let lock = file.lock().map_err(|e| io(&settings.path, e))?;
+        Vault::load(settings, Some(lock))
+    }
+
+    /// Opens the vault for update, creating it (and its key) first if there is none.
+    pub fn open_or_create(settings: &Settings) -> Result<(Vault, Option<Fallback>), Error> {
+        let file = VaultFile::new(settings.path.clone());
+        let lock = file.lock().map_err(|e| io(&settings.path, e))?;
+        if file.exists() {
+            return Ok((Vault::load(settings, Some(lock))?, None));
+        }
+        Vault::create_locked(settings, file, lock)
+    }
+
+    /// Creates a new, empty vault; refuses if one exists.
+    pub fn create(settings: &Settings) -> Result<(Vault, Option<Fallback>), Error> {
+        let file = VaultFile::new(settings.path.clone());
+        let lock = file.lock().map_err(|e| io(&settings.path, e))?;
+        if file.exists() {
+            return Err(Error::Exists(settings.path.clone()));
+        }
+        Vault::create_locked(settings, file, lock)
+    }
+
+    fn create_locked(
+        settings: &Settings,
+        file: VaultFile,
+        lock: LockGuard,
+    ) -> Result<(Vault, Option<Fallback>), Error> {
+        let (key, backend, fallback) = create_key(settings)?;
+        let mut vault = Vault {
+            file,
+            key,
+            backend,
+            settings: settings.clone(),
+            doc: Document::new(),
+            loaded: Document::new(),
+            lock: Some(lock),
+        };
+        vault.write()?;
+        Ok((vault, fallback))
+    }
+
+    fn load(settings: &Settings, lock: Option<LockGuard>) -> Result<Vault, Error> {
+        let path = &settings.path;
+        let file = VaultFile::new(path.clone());
+        let bytes = file
+            .read()
+            .map_err(|e| io(path, e))?
+            .ok_or_else(|| Error::Missing(path.clone()))?;
+        let (key, backend, plaintext) = unlock(settings, &bytes)?;
+        let doc = Document::from_json(&plaintext).map_err(|source| Error::Document {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Vault {
+            file,
+            key,
+            backend,
+            settings: settings.clone(),
+            loaded: doc.clone(),
+            doc,
+            lock,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Writes the document if it changed. Needs [`Vault::open_for_update`].
+    pub fn save(&mut self) -> Result<bool, Error> {
+        if self.doc == self.loaded {
+            return Ok(false);
+        }
+        self.doc
+            .check_writable()
+            .map_err(|source| Error::Document {
+                path: self.settings.path.clone(),
+                source,
+            })?;
+        self.write()?;
+        self.loaded = self.doc.clone();
+        Ok(true)
+    }
+
+    fn write(&mut self) -> Result<(), Error> {
+        let path = &self.settings.path;
+        let Some(lock) = &self.lock else {
+            return Err(io(path, std::io::Error::other("the vault was opened read-only")));
+        };
+        let plaintext = self.doc.to_json();
+        let ciphertext = crypto::encrypt(&plaintext, &self.key, &self.settings.recipients)
+            .map_err(|source| Error::Encrypt {
+                path: path.clone(),
+                source,
+            })?;
+        self.file.replace(lock, &ciphertext).map_err(|e| io(path, e))
+    }
+}
+
+fn io(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Makes the key of a new vault in the chosen backend; with no choice, the OS keyring, or an
+/// identity file when no keyring service answers (SPEC §3).
+fn create_key(settings: &Settings) -> Result<(Key, Backend, Option<Fallback>), Error> {
+    match settings.backend {
+        Some(Backend::Passphrase) => {
+            let p = keys::passphrase::obtain("New vault passphrase: ", true)
+                .map_err(Error::CreateKey)?;
+            Ok((Key::Passphrase(p), Backend::Passphrase, None))
+        }
+        Some(Backend::IdentityFile) => {
+            let key = identity_file_key(&settings.identity_path)?;
+            Ok((key, Backend::IdentityFile, None))
+        }
+        Some(Backend::Keyring) | None => {
+            let identity = age::x25519::Identity::generate();
+            match keys::keyring::save(&settings.keyring_user(), &identity) {
+                Ok(()) => Ok((Key::Identity(identity), Backend::Keyring, None)),
+                Err(keys::Error::KeyringUnavailable(reason)) if settings.backend.is_none() => {
+                    let key = identity_file_key(&settings.identity_path)?;
+                    let fallback = Fallback {
+                        identity_path: settings.identity_path.clone(),
+                        reason,
+                    };
+                    Ok((key, Backend::IdentityFile, Some(fallback)))
+                }
+                Err(e) => Err(Error::CreateKey(e)),
+            }
+        }
+    }
+}
+
+/// The identity in the identity file, created if the file does not exist yet (several
+/// vaults may share one identity file).
+fn identity_file_key(path: &Path) -> Result<Key, Error> {
+    match keys::identity_file::load(path) {
+        Ok(identity) => Ok(Key::Identity(identity)),
+        Err(keys::Error::NoIdentityFile(_)) => {
+            let identity = age::x25519::Identity::generate();
+            keys::identity_file::create(path, &identity).map_err(Error::CreateKey)?;
+            Ok(Key::Identity(identity))
+        }
+        Err(e) => Err(Error::CreateKey(e)),
+    }
+}
+
+type Unlocked = (Key, Backend, zeroize::Zeroizing<Vec<u8>>);
+
+/// Finds the key that opens `ciphertext` and decrypts it.
+fn unlock(settings: &Settings, ciphertext: &[u8]) -> Result<Unlocked, Error> {
+    let fail = |cause: String, hint: Option<&str>| Error::Unlock {
+        path: settings.path.clone(),
+        cause,
+        hint: hint.map(str::to_string),
+    };
+    let lock = crypto::lock_of(ciphertext).map_err(|e| fail(e.to_string(), None))?;
+    let try_key = |key: Key, backend: Backend| -> Result<Unlocked, Error> {
+        match crypto::decrypt(ciphertext, &key) {
+            Ok(plaintext) => Ok((key, backend, plaintext)),
+            Err(e) => Err(fail(format!("{e} ({backend} backend)"), None)),
+        }
+    };
+    if lock == crypto::Lock::Passphrase {
+        if let Some(b @ (Backend::Keyring | Backend::IdentityFile)) = settings.backend {
+            let why = format!("it is passphrase-encrypted, but the {b} backend was chosen");
+            return Err(fail(why, Some("use --backend passphrase")));
+        }
+        let p = keys::passphrase::obtain("Vault passphrase: ", false)
+            .map_err(|e| fail(e.to_string(), None))?;
+        return try_key(Key::Passphrase(p), Backend::Passphrase);
+    }
+    let from_file = || keys::identity_file::load(&settings.identity_path);
+    let from_keyring = || keys::keyring::load(&settings.keyring_user());
+    match settings.backend {
+        Some(Backend::Passphrase) => Err(fail(
+            crypto::Error::NeedsIdentity.to_string(),
+            Some("drop --backend passphrase to use the keyring or identity file"),
+        )),
+        Some(Backend::IdentityFile) => match from_file() {
+            Ok(id) => try_key(Key::Identity(id), Backend::IdentityFile),
+            Err(e) => Err(fail(e.to_string(), None)),
+        },
+        Some(Backend::Keyring) => match from_keyring() {
+            Ok(id) => try_key(Key::Identity(id), Backend::Keyring),
+            Err(e) => Err(fail(e.to_string(), keyring_hint(&e))),
+        },
+        None => {
+            // No backend named: the identity file if there is one that opens the vault,
+            // else the keyring.
+            let file_result = from_file();
+            if let Ok(id) = &file_result
+                && let Ok(plaintext) = crypto::decrypt(ciphertext, &Key::Identity(id.clone()))
+            {
+                return Ok((Key::Identity(id.clone()), Backend::IdentityFile, plaintext));
+            }
+            match from_keyring() {
+                Ok(id) => try_key(Key::Identity(id), Backend::Keyring),
+                Err(e) => {
+                    let file_note = match file_result {
+                        Ok(_) => format!("; the identity file {} does not open it", settings.identity_path.display()),
+                        Err(keys::Error::NoIdentityFile(_)) => String::new(),
+                        Err(fe) => format!("; {fe}"),
+                    };
+                    Err(fail(format!("{e}{file_note}"), keyring_hint(&e)))
+                }
+            }
+        }
+    }
+}
+
+fn keyring_hint(e: &keys::Error) -> Option<&'static str> {
+    match e {
+        keys::Error::KeyringLocked(_) => Some("unlock your keyring (log in to the desktop session) and try again"),
+        keys::Error::NoKeyringKey | keys::Error::KeyringUnavailable(_) => Some(
+            "if you keep the key in a file, point --identity or OTP_IDENTITY_FILE at it",
+        ),
+        _ => None,
+    }
+}
