@@ -25,7 +25,9 @@ pub fn matching<'a>(entries: &'a [Entry], query: &str) -> Vec<&'a Entry> {
     let q = query.to_lowercase();
     let stages: [&dyn Fn(&Entry) -> bool; 4] = [
         &|e| e.id == query,
-        &|e| e.label().to_lowercase() == q,
+        // Strictly `issuer:account`: an issuer-less entry named "github" must not shadow
+        // the GitHub entries when someone types "github".
+        &|e| format!("{}:{}", e.issuer, e.account).to_lowercase() == q,
         &|e| e.issuer.to_lowercase() == q || e.account.to_lowercase() == q,
         &|e| e.label().to_lowercase().contains(&q),
     ];

@@ -47,7 +47,10 @@ fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::Credent
 
 fn entry(vault: &str) -> Result<keyring_core::Entry, Error> {
     connect()?;
-    keyring_core::Entry::new(SERVICE, vault).map_err(map)
+    // The label is what keyring browsers (Seahorse, KeePassXC) show for the item.
+    let label = format!("otp vault key for {vault}");
+    let modifiers = std::collections::HashMap::from([("label", label.as_str())]);
+    keyring_core::Entry::new_with_modifiers(SERVICE, vault, &modifiers).map_err(map)
 }
 
 fn map(e: keyring_core::Error) -> Error {
