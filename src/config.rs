@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot read config {}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid config {}: {message}", path.display())]
     Invalid { path: PathBuf, message: String },
 }
@@ -49,8 +52,7 @@ impl Config {
             path: path.to_path_buf(),
             message,
         };
-        let config: Config =
-            toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
+        let config: Config = toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
         for r in &config.recipients {
             r.parse::<age::x25519::Recipient>()
                 .map_err(|_| invalid(format!("recipient {r:?} is not an age1… public key")))?;
@@ -60,7 +62,10 @@ impl Config {
 
     /// The backup recipients, parsed (validated in [`Config::load`]).
     pub fn recipients(&self) -> Vec<age::x25519::Recipient> {
-        self.recipients.iter().filter_map(|r| r.parse().ok()).collect()
+        self.recipients
+            .iter()
+            .filter_map(|r| r.parse().ok())
+            .collect()
     }
 }
 
@@ -89,7 +94,9 @@ mod tests {
 
     #[test]
     fn bad_recipient() {
-        let err = load("recipients = [\"age1nope\"]\n").unwrap_err().to_string();
+        let err = load("recipients = [\"age1nope\"]\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("age1nope"), "{err}");
     }
 

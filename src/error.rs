@@ -34,8 +34,9 @@ pub enum Error {
         what: &'static str,
         source: entry::Error,
     },
+    /// The vault's rules refused a change (duplicate account, read-only newer vault).
     #[error("{0}")]
-    Conflict(String),
+    Rejected(String),
     #[error(transparent)]
     Key(#[from] keys::Error),
     #[error("{0}")]
@@ -100,7 +101,7 @@ impl From<uri::Error> for Error {
 
 impl From<vault::document::Error> for Error {
     fn from(e: vault::document::Error) -> Error {
-        Error::Conflict(e.to_string())
+        Error::Rejected(e.to_string())
     }
 }
 

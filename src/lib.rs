@@ -7,14 +7,14 @@ the [`vault`] stores them as [`entry::Entry`] values, and [`output`] shows them.
 */
 #![forbid(unsafe_code)]
 
-pub mod entry;
-pub mod migration;
-pub mod qr;
-pub mod uri;
-pub mod keys;
-pub mod vault;
 pub mod cli;
 pub mod config;
+pub mod entry;
 pub mod error;
+pub mod keys;
+pub mod migration;
 pub mod output;
+pub mod qr;
 pub mod query;
+pub mod uri;
+pub mod vault;

@@ -36,7 +36,11 @@ impl Style {
 
     /// Green, then red in the last seconds of the window.
     pub fn urgency(&self, remaining: u32, text: &str) -> String {
-        let sgr = if remaining <= WARN_SECONDS { "1;31" } else { "1;32" };
+        let sgr = if remaining <= WARN_SECONDS {
+            "1;31"
+        } else {
+            "1;32"
+        };
         self.paint(sgr, text)
     }
 }

@@ -74,7 +74,10 @@ mod tests {
     }
 
     fn ids(q: &str) -> Vec<String> {
-        matching(&entries(), q).iter().map(|e| e.id.clone()).collect()
+        matching(&entries(), q)
+            .iter()
+            .map(|e| e.id.clone())
+            .collect()
     }
 
     #[test]

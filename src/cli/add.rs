@@ -31,7 +31,12 @@ pub struct Args {
     #[arg(long, conflicts_with = "sources")]
     pub secret_stdin: bool,
     /// Manual entry: totp, hotp or steam
-    #[arg(long = "type", value_name = "TYPE", default_value = "totp", conflicts_with = "sources")]
+    #[arg(
+        long = "type",
+        value_name = "TYPE",
+        default_value = "totp",
+        conflicts_with = "sources"
+    )]
     pub kind: String,
     /// Manual entry: SHA1, SHA256 or SHA512
     #[arg(long, default_value = "SHA1", conflicts_with = "sources")]
@@ -91,7 +96,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             Added::Replaced(_) => format!(
                 "Renewed the key of {label} [{id}]{code}\nThe old key stops working at the \
                  service once it accepts a code from the new one; the previous vault is in {}\n",
-                vault.path().with_extension("age.bak").display()
+                vault.backup_path().display()
             ),
         });
     }

@@ -100,7 +100,13 @@ fn hotp(ctx: &Context, args: &Args, id: &str) -> Result<()> {
     ctx.print(&render(ctx, args, &shown, code.as_str(), None))
 }
 
-fn render(ctx: &Context, args: &Args, entry: &Entry, code: &str, window: Option<&Window>) -> String {
+fn render(
+    ctx: &Context,
+    args: &Args,
+    entry: &Entry,
+    code: &str,
+    window: Option<&Window>,
+) -> String {
     if args.json {
         let mut v = serde_json::json!({
             "code": code,
@@ -120,7 +126,10 @@ fn render(ctx: &Context, args: &Args, entry: &Entry, code: &str, window: Option<
     }
     if ctx.stdout_is_terminal {
         let grouped = crate::entry::Code::grouped_str(code);
-        return format!("{}\n", output::code_line(entry, &grouped, window, ctx.style));
+        return format!(
+            "{}\n",
+            output::code_line(entry, &grouped, window, ctx.style)
+        );
     }
     format!("{code}\n")
 }

@@ -40,7 +40,11 @@ impl Context {
 
         let vault_path = match (&cli.vault, &config.vault) {
             (Some(p), _) | (None, Some(p)) => p.clone(),
-            (None, None) => dirs.as_ref().ok_or_else(no_home)?.data_dir().join("vault.age"),
+            (None, None) => dirs
+                .as_ref()
+                .ok_or_else(no_home)?
+                .data_dir()
+                .join("vault.age"),
         };
         let identity_path = match (&cli.identity, &config.identity) {
             (Some(p), _) | (None, Some(p)) => p.clone(),

@@ -24,7 +24,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut vault = Vault::open_for_update(&ctx.vault)?;
     let entry = query::resolve(&vault.doc.entries, &args.query)?;
     let (id, label) = (entry.id.clone(), entry.label());
-    if !args.yes && !confirm(&format!("Remove {label} ({id})? Its codes will be gone. [y/N] "))? {
+    if !args.yes
+        && !confirm(&format!(
+            "Remove {label} ({id})? Its codes will be gone. [y/N] "
+        ))?
+    {
         ctx.notice("otp: nothing removed");
         return Ok(());
     }

@@ -60,7 +60,10 @@ mod tests {
         create(&path, &id).unwrap();
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        assert_eq!(load(&path).unwrap().to_public().to_string(), id.to_public().to_string());
+        assert_eq!(
+            load(&path).unwrap().to_public().to_string(),
+            id.to_public().to_string()
+        );
         assert!(create(&path, &id).is_err(), "must not overwrite");
     }
 

@@ -92,14 +92,15 @@ pub fn decrypt(ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Vec<u8>>, Error
         (Key::Passphrase(_), false) => return Err(Error::NeedsIdentity),
     };
     let passphrase = matches!(key, Key::Passphrase(_));
-    let mut reader = decryptor
-        .decrypt(std::iter::once(identity))
-        .map_err(|e| match (e, passphrase) {
-            (age::DecryptError::NoMatchingKeys, false) => Error::WrongKey,
-            (age::DecryptError::DecryptionFailed, true) => Error::WrongPassphrase,
-            (age::DecryptError::NoMatchingKeys, true) => Error::WrongPassphrase,
-            (e, _) => map_decrypt(e),
-        })?;
+    let mut reader =
+        decryptor
+            .decrypt(std::iter::once(identity))
+            .map_err(|e| match (e, passphrase) {
+                (age::DecryptError::NoMatchingKeys, false) => Error::WrongKey,
+                (age::DecryptError::DecryptionFailed, true) => Error::WrongPassphrase,
+                (age::DecryptError::NoMatchingKeys, true) => Error::WrongPassphrase,
+                (e, _) => map_decrypt(e),
+            })?;
     let mut plaintext = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
     reader
         .read_to_end(&mut plaintext)
@@ -137,12 +138,18 @@ mod tests {
     fn damaged_files() {
         let key = Key::Identity(age::x25519::Identity::generate());
         let ct = encrypt(&[b'x'; 1000], &key, &[]).unwrap();
-        assert!(matches!(decrypt(&ct[..ct.len() - 10], &key), Err(Error::Damaged)));
+        assert!(matches!(
+            decrypt(&ct[..ct.len() - 10], &key),
+            Err(Error::Damaged)
+        ));
         let mut flipped = ct.clone();
         let n = flipped.len();
         flipped[n - 20] ^= 1;
         assert!(matches!(decrypt(&flipped, &key), Err(Error::Damaged)));
-        assert!(matches!(decrypt(b"{\"version\":1}", &key), Err(Error::NotAge)));
+        assert!(matches!(
+            decrypt(b"{\"version\":1}", &key),
+            Err(Error::NotAge)
+        ));
         assert!(matches!(decrypt(&ct[..20], &key), Err(Error::NotAge)));
     }
 }

@@ -222,13 +222,19 @@ mod tests {
     #[test]
     fn duplicate_rules() {
         let mut doc = Document::new();
-        let a = doc.add(new("GitHub", "alice", "JBSWY3DPEHPK3PXP"), false, 1).unwrap();
+        let a = doc
+            .add(new("GitHub", "alice", "JBSWY3DPEHPK3PXP"), false, 1)
+            .unwrap();
         assert!(matches!(a, Added::New(_)));
-        let again = doc.add(new("github", "ALICE", "JBSWY3DPEHPK3PXP"), false, 2).unwrap();
+        let again = doc
+            .add(new("github", "ALICE", "JBSWY3DPEHPK3PXP"), false, 2)
+            .unwrap();
         assert_eq!(again, Added::Identical(a.id().to_string()));
         let err = doc.add(new("GitHub", "alice", "GEZDGNBVGY3TQOJQ"), false, 3);
         assert!(matches!(err, Err(Error::Conflict(_))));
-        let r = doc.add(new("GitHub", "alice", "GEZDGNBVGY3TQOJQ"), true, 4).unwrap();
+        let r = doc
+            .add(new("GitHub", "alice", "GEZDGNBVGY3TQOJQ"), true, 4)
+            .unwrap();
         assert_eq!(r, Added::Replaced(a.id().to_string()));
         assert_eq!(doc.entries.len(), 1);
         assert_eq!(doc.entries[0].secret.as_base32(), "GEZDGNBVGY3TQOJQ");
@@ -238,9 +244,13 @@ mod tests {
     #[test]
     fn ids_are_unique_and_stable() {
         let mut doc = Document::new();
-        let a = doc.add(new("A", "x", "JBSWY3DPEHPK3PXP"), false, 0).unwrap();
+        let a = doc
+            .add(new("A", "x", "JBSWY3DPEHPK3PXP"), false, 0)
+            .unwrap();
         let mut other = Document::new();
-        let b = other.add(new("a", "X", "GEZDGNBVGY3TQOJQ"), false, 0).unwrap();
+        let b = other
+            .add(new("a", "X", "GEZDGNBVGY3TQOJQ"), false, 0)
+            .unwrap();
         assert_eq!(a.id(), b.id());
         assert_eq!(a.id().len(), 6);
         // Force a collision: the same name hashes to the same id, so it must grow.
@@ -258,7 +268,8 @@ mod tests {
     #[test]
     fn round_trip() {
         let mut doc = Document::new();
-        doc.add(new("A", "x", "JBSWY3DPEHPK3PXP"), false, 5).unwrap();
+        doc.add(new("A", "x", "JBSWY3DPEHPK3PXP"), false, 5)
+            .unwrap();
         let back = Document::from_json(&doc.to_json()).unwrap();
         assert_eq!(back, doc);
     }
@@ -266,9 +277,15 @@ mod tests {
     #[test]
     fn rename_keeps_accounts_unique() {
         let mut doc = Document::new();
-        let a = doc.add(new("A", "x", "JBSWY3DPEHPK3PXP"), false, 0).unwrap();
-        doc.add(new("B", "y", "JBSWY3DPEHPK3PXP"), false, 0).unwrap();
-        assert!(matches!(doc.rename(a.id(), Some("b"), Some("Y"), 1), Err(Error::Exists(_))));
+        let a = doc
+            .add(new("A", "x", "JBSWY3DPEHPK3PXP"), false, 0)
+            .unwrap();
+        doc.add(new("B", "y", "JBSWY3DPEHPK3PXP"), false, 0)
+            .unwrap();
+        assert!(matches!(
+            doc.rename(a.id(), Some("b"), Some("Y"), 1),
+            Err(Error::Exists(_))
+        ));
         assert!(doc.rename(a.id(), Some("C"), None, 1).unwrap());
         assert_eq!(doc.get(a.id()).unwrap().label(), "C:x");
     }

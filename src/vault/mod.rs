@@ -48,19 +48,32 @@ impl Settings {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot unlock vault {}: {cause}", path.display())]
-    Unlock { path: PathBuf, cause: String, hint: Option<String> },
+    Unlock {
+        path: PathBuf,
+        cause: String,
+        hint: Option<String>,
+    },
     #[error("no vault at {}", .0.display())]
     Missing(PathBuf),
     #[error("a vault already exists at {}", .0.display())]
     Exists(PathBuf),
     #[error("cannot access vault {}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot read vault {}: {source}", path.display())]
-    Document { path: PathBuf, source: document::Error },
+    Document {
+        path: PathBuf,
+        source: document::Error,
+    },
     #[error("cannot create the vault key: {0}")]
     CreateKey(keys::Error),
     #[error("cannot write vault {}: {source}", path.display())]
-    Encrypt { path: PathBuf, source: crypto::Error },
+    Encrypt {
+        path: PathBuf,
+        source: crypto::Error,
+    },
 }
 
 impl Error {
@@ -87,8 +100,9 @@ pub struct Vault {
     backend: Backend,
     settings: Settings,
     pub doc: Document,
-    /// The document as read, to tell a no-op from a change.
-    loaded: Document,
+    /// The document as read, to tell a no-op from a change (kept only when writable: the
+    /// read-only path of `otp code` should not pay for a copy).
+    loaded: Option<Document>,
     lock: Option<LockGuard>,
 }
 
@@ -137,7 +151,7 @@ impl Vault {
             backend,
             settings: settings.clone(),
             doc: Document::new(),
-            loaded: Document::new(),
+            loaded: None,
             lock: Some(lock),
         };
         vault.write()?;
@@ -161,7 +175,7 @@ impl Vault {
             key,
             backend,
             settings: settings.clone(),
-            loaded: doc.clone(),
+            loaded: lock.is_some().then(|| doc.clone()),
             doc,
             lock,
         })
@@ -171,13 +185,18 @@ impl Vault {
         self.file.path()
     }
 
+    /// Where the previous vault is kept after a change.
+    pub fn backup_path(&self) -> PathBuf {
+        self.file.backup_path()
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
     /// Writes the document if it changed. Needs [`Vault::open_for_update`].
     pub fn save(&mut self) -> Result<bool, Error> {
-        if self.doc == self.loaded {
+        if self.loaded.as_ref() == Some(&self.doc) {
             return Ok(false);
         }
         self.doc
@@ -187,14 +206,17 @@ impl Vault {
                 source,
             })?;
         self.write()?;
-        self.loaded = self.doc.clone();
+        self.loaded = Some(self.doc.clone());
         Ok(true)
     }
 
     fn write(&mut self) -> Result<(), Error> {
         let path = &self.settings.path;
         let Some(lock) = &self.lock else {
-            return Err(io(path, std::io::Error::other("the vault was opened read-only")));
+            return Err(io(
+                path,
+                std::io::Error::other("the vault was opened read-only"),
+            ));
         };
         let plaintext = self.doc.to_json();
         let ciphertext = crypto::encrypt(&plaintext, &self.key, &self.settings.recipients)
@@ -202,7 +224,9 @@ impl Vault {
                 path: path.clone(),
                 source,
             })?;
-        self.file.replace(lock, &ciphertext).map_err(|e| io(path, e))
+        self.file
+            .replace(lock, &ciphertext)
+            .map_err(|e| io(path, e))
     }
 }
 
@@ -311,7 +335,10 @@ fn unlock(settings: &Settings, ciphertext: &[u8]) -> Result<Unlocked, Error> {
                 Ok(id) => try_key(Key::Identity(id), Backend::Keyring),
                 Err(e) => {
                     let file_note = match file_result {
-                        Ok(_) => format!("; the identity file {} does not open it", settings.identity_path.display()),
+                        Ok(_) => format!(
+                            "; the identity file {} does not open it",
+                            settings.identity_path.display()
+                        ),
                         Err(keys::Error::NoIdentityFile(_)) => String::new(),
                         Err(fe) => format!("; {fe}"),
                     };
@@ -324,10 +351,12 @@ fn unlock(settings: &Settings, ciphertext: &[u8]) -> Result<Unlocked, Error> {
 
 fn keyring_hint(e: &keys::Error) -> Option<&'static str> {
     match e {
-        keys::Error::KeyringLocked(_) => Some("unlock your keyring (log in to the desktop session) and try again"),
-        keys::Error::NoKeyringKey | keys::Error::KeyringUnavailable(_) => Some(
-            "if you keep the key in a file, point --identity or OTP_IDENTITY_FILE at it",
-        ),
+        keys::Error::KeyringLocked(_) => {
+            Some("unlock your keyring (log in to the desktop session) and try again")
+        }
+        keys::Error::NoKeyringKey | keys::Error::KeyringUnavailable(_) => {
+            Some("if you keep the key in a file, point --identity or OTP_IDENTITY_FILE at it")
+        }
         _ => None,
     }
 }

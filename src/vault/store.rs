@@ -73,7 +73,10 @@ impl VaultFile {
         if dir.exists() {
             return Ok(());
         }
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
     }
 
     /// Takes the exclusive lock on `vault.age.lock`, waiting for other writers.
