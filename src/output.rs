@@ -9,7 +9,7 @@ decide where they go.
 use crate::entry::{Entry, Window};
 
 /// The code turns from green to yellow to red as its time runs out.
-const WARN_SECONDS: u32 = 5;
+pub const WARN_SECONDS: u32 = 5;
 
 /// How output is shaped for this run.
 #[derive(Debug, Clone, Copy)]

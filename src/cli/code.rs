@@ -126,10 +126,13 @@ fn render(
     }
     if ctx.stdout_is_terminal {
         let grouped = crate::entry::Code::grouped_str(code);
-        return format!(
-            "{}\n",
-            output::code_line(entry, &grouped, window, ctx.style)
-        );
+        let mut line = output::code_line(entry, &grouped, window, ctx.style);
+        // About to expire: show the next code too, so nobody types a dying one.
+        if let Some(w) = window.filter(|w| w.remaining <= output::WARN_SECONDS) {
+            let next = entry.code_at(w.valid_until()).grouped();
+            line.push_str(&format!("  next {}", ctx.style.bold(&next)));
+        }
+        return format!("{line}\n");
     }
     format!("{code}\n")
 }
