@@ -9,9 +9,24 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = match otp::cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        // --help and --version print as clap renders them.
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
+            return ExitCode::SUCCESS;
+        }
+        // Usage errors: one `otp: …` line, as every other error (SPEC §6).
+        Err(e) => {
+            let rendered = e.render().to_string();
+            // clap's first paragraph, on one line ("…not provided:\n  <QUERY>").
+            let paragraph: Vec<&str> = rendered
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let joined = paragraph.join(" ");
+            let message = joined.strip_prefix("error: ").unwrap_or(&joined);
+            let _ = writeln!(std::io::stderr(), "otp: {message}\nhint: see `otp --help`");
+            return ExitCode::from(Exit::Usage as u8);
         }
     };
     match otp::cli::run(cli) {

@@ -140,6 +140,14 @@ fn read_sources(sources: &[String]) -> Result<Vec<Input>> {
             }
         } else if uri::is_otpauth(source) || migration::is_migration(source) {
             parse_text(source, &format!("source {} (URI)", i + 1), &mut inputs)?;
+        } else if looks_like_uri(source) && !std::path::Path::new(source).exists() {
+            // Never echo it: a mistyped URI still holds the secret. `uri::parse` names only
+            // the scheme.
+            let e = match uri::parse(source) {
+                Err(e) => e,
+                Ok(_) => uri::Error::NotOtpauth(String::new()),
+            };
+            return Err(Error::input(format!("source {} (URI)", i + 1), e));
         } else {
             read_image(source, &mut inputs)?;
         }
@@ -148,6 +156,17 @@ fn read_sources(sources: &[String]) -> Result<Vec<Input>> {
         return Err(Error::input("stdin", "it holds no otpauth URI"));
     }
     Ok(inputs)
+}
+
+/// `scheme:…` with an RFC 3986 scheme of two or more characters (so `C:\…` is a path).
+fn looks_like_uri(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.len() > 1
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    })
 }
 
 /// One line of text: an otpauth URI or a Google Authenticator transfer.

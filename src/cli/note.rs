@@ -23,6 +23,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         entry.note = note;
         entry.updated = ctx.now;
     }
-    vault.save()?;
+    if !vault.save()? {
+        return ctx.print(&format!(
+            "The note of {id} is already so; nothing changed.\n"
+        ));
+    }
     ctx.print(&format!("Note of {id} updated.\n"))
 }

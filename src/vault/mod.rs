@@ -67,6 +67,11 @@ pub enum Error {
         path: PathBuf,
         source: document::Error,
     },
+    #[error("cannot write vault {}: {source}", path.display())]
+    ReadOnly {
+        path: PathBuf,
+        source: document::Error,
+    },
     #[error("cannot create the vault key: {0}")]
     CreateKey(keys::Error),
     #[error("cannot write vault {}: {source}", path.display())]
@@ -201,7 +206,7 @@ impl Vault {
         }
         self.doc
             .check_writable()
-            .map_err(|source| Error::Document {
+            .map_err(|source| Error::ReadOnly {
                 path: self.settings.path.clone(),
                 source,
             })?;

@@ -14,7 +14,7 @@ crash at any point leaves one of them in place.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -86,6 +86,7 @@ impl VaultFile {
             .create(true)
             .truncate(false)
             .write(true)
+            .mode(0o600)
             .open(self.sibling(".lock"))?;
         file.lock()?;
         Ok(LockGuard { _file: file })
@@ -94,8 +95,10 @@ impl VaultFile {
     /// Atomically replaces the vault with `bytes`. The caller holds the lock.
     pub fn replace(&self, _lock: &LockGuard, bytes: &[u8]) -> io::Result<()> {
         let dir = self.dir();
+        self.remove_stale_temps();
+        let prefix = self.temp_prefix();
         let mut temp = tempfile::Builder::new()
-            .prefix(".vault-")
+            .prefix(&prefix)
             .suffix(".tmp")
             .permissions(fs::Permissions::from_mode(0o600))
             .tempfile_in(dir)?;
@@ -107,6 +110,29 @@ impl VaultFile {
         }
         temp.persist(&self.path).map_err(|e| e.error)?;
         File::open(dir)?.sync_all()
+    }
+
+    /// Temp files are named after the vault, so that two vaults sharing a directory (each
+    /// with its own lock) never touch each other's.
+    fn temp_prefix(&self) -> String {
+        let name = self.path.file_name().unwrap_or_default();
+        format!(".{}-", name.to_string_lossy())
+    }
+
+    /// Removes temp files a killed writer left behind. Only the lock holder creates them,
+    /// and the caller holds the lock, so none of them is in use.
+    fn remove_stale_temps(&self) {
+        let prefix = self.temp_prefix();
+        let Ok(entries) = fs::read_dir(self.dir()) else {
+            return;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(&prefix) && name.ends_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// Makes `vault.age.bak` the current vault, byte for byte, replacing it atomically.
