@@ -10,7 +10,8 @@ pub const AT: i64 = 1_700_000_000;
 
 pub const GITHUB: &str =
     "otpauth://totp/GitHub:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=GitHub";
-pub const GOOGLE: &str = "otpauth://totp/Google:alice@gmail.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Google";
+pub const GOOGLE: &str =
+    "otpauth://totp/Google:alice@gmail.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Google";
 
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
