@@ -284,7 +284,7 @@ fn sigkilled_writers_leave_the_old_or_the_new_vault() {
             ) {
                 continue;
             }
-            let temp = (name.starts_with(".vault-") || name == "vault.age.bak.tmp")
+            let temp = (name.starts_with(".vault.age-") || name == "vault.age.bak.tmp")
                 && name.ends_with(".tmp");
             assert!(temp, "{ctx}: unexpected file {name}");
             if leftovers.insert(name.clone()) || name == "vault.age.bak.tmp" {
