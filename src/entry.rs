@@ -277,6 +277,9 @@ impl NewEntry {
 
     /// Validates names and parameters; Steam entries get Steam's fixed parameters.
     pub fn validated(mut self) -> Result<NewEntry, Error> {
+        // Names typed by hand may carry stray spaces; URIs drop them after the separator.
+        self.issuer = self.issuer.trim().to_string();
+        self.account = self.account.trim().to_string();
         check_name("issuer", &self.issuer)?;
         check_name("account name", &self.account)?;
         if self.account.is_empty() && self.issuer.is_empty() {

@@ -157,7 +157,10 @@ pub fn to_uri(entry: &NewEntry) -> String {
         counter,
     } = entry;
     let enc = |s: &str| utf8_percent_encode(s, ENCODE).to_string();
-    let label = if issuer.is_empty() {
+    let label = if issuer.is_empty() && account.contains(':') {
+        // An empty issuer prefix keeps the account's own colon from reading as a separator.
+        format!(":{}", enc(account))
+    } else if issuer.is_empty() {
         enc(account)
     } else {
         format!("{}:{}", enc(issuer), enc(account))

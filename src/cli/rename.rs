@@ -18,7 +18,10 @@ pub struct Args {
     pub account: Option<String>,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
+    let trim = |v: &mut Option<String>| *v = v.as_deref().map(|s| s.trim().to_string());
+    trim(&mut args.issuer);
+    trim(&mut args.account);
     if args.issuer.is_none() && args.account.is_none() {
         return Err(Error::Usage("give --issuer, --account or both".into()));
     }
