@@ -10,13 +10,14 @@ use super::Context;
 use crate::entry::{self, Algorithm, Kind, NewEntry, Secret};
 use crate::error::{Error, Result};
 use crate::vault::{Added, Vault};
-use crate::{migration, uri};
+use crate::{migration, qr, uri};
 use std::io::Read;
 use zeroize::Zeroizing;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// otpauth:// or otpauth-migration:// URIs, or - to read URIs from stdin
+    /// otpauth:// or otpauth-migration:// URIs, images holding QR codes (PNG, JPEG, GIF,
+    /// BMP, WebP), or - to read URIs from stdin
     pub sources: Vec<String>,
     /// Replace the key of an existing account (key renewal)
     #[arg(long)]
@@ -187,11 +188,50 @@ fn parse_text(text: &str, from: &str, inputs: &mut Vec<Input>) -> Result<()> {
     Ok(())
 }
 
-fn read_image(path: &str, _inputs: &mut [Input]) -> Result<()> {
-    Err(Error::input(
-        path,
-        "not an otpauth:// or otpauth-migration:// URI",
-    ))
+/// Every QR code in an image: each must hold an otpauth or otpauth-migration URI.
+fn read_image(path: &str, inputs: &mut Vec<Input>) -> Result<()> {
+    let file = std::path::Path::new(path);
+    if !file.exists() {
+        return Err(Error::input(
+            path,
+            "no such file, and not an otpauth:// or otpauth-migration:// URI",
+        ));
+    }
+    let payloads = qr::decode_file(file).map_err(|e| Error::input(path, e))?;
+    add_payloads(path, &payloads, inputs)
+}
+
+/// The contents of the QR codes found in one image.
+fn add_payloads(from: &str, payloads: &[String], inputs: &mut Vec<Input>) -> Result<()> {
+    for (n, payload) in payloads.iter().enumerate() {
+        let from = match payloads.len() {
+            1 => from.to_string(),
+            _ => format!("{from} (QR code {} of {})", n + 1, payloads.len()),
+        };
+        if !(uri::is_otpauth(payload) || migration::is_migration(payload)) {
+            let what = describe(payload);
+            return Err(Error::input(
+                from,
+                format!("the QR code holds {what}, not an otpauth URI"),
+            ));
+        }
+        parse_text(payload, &from, inputs)?;
+    }
+    Ok(())
+}
+
+/// What kind of content a foreign QR code holds, without repeating it.
+fn describe(payload: &str) -> &'static str {
+    let lower = payload.get(..12).unwrap_or(payload).to_ascii_lowercase();
+    match () {
+        _ if lower.starts_with("http://") || lower.starts_with("https://") => "a web address",
+        _ if lower.starts_with("wifi:") => "Wi-Fi network settings",
+        _ if lower.starts_with("begin:vcard") => "a contact card",
+        _ if lower.starts_with("mailto:") => "an e-mail address",
+        _ if lower.starts_with("tel:") => "a phone number",
+        _ if looks_like_uri(payload) => "a URI of another kind",
+        _ => "plain text",
+    }
 }
 
 fn manual(ctx: &Context, args: &Args) -> Result<Input> {
