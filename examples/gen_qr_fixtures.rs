@@ -301,18 +301,6 @@ fn place(img: &mut RgbImage, code: &GrayImage, x: u32, y: u32, theme: &Theme) {
     }
 }
 
-/// Maps a black-on-white code onto two grey levels.
-fn recolor(code: &GrayImage, dark: u8, light: u8) -> RgbImage {
-    RgbImage::from_fn(code.width(), code.height(), |x, y| {
-        let v = if code.get_pixel(x, y)[0] < 128 {
-            dark
-        } else {
-            light
-        };
-        Rgb([v, v, v])
-    })
-}
-
 struct Writer {
     dir: PathBuf,
     manifest: Vec<Value>,
@@ -429,13 +417,11 @@ fn main() -> Result<()> {
     for (name, case, w, h, module, account, theme) in cases {
         let mut img = page(&mut rng, w, h, theme);
         let code = qr(&account.uri(), module)?;
-        place(
-            &mut img,
-            &code,
-            w / 2 + rng.below(w / 4),
-            h / 4 + rng.below(h / 3),
-            theme,
-        );
+        // Anywhere right of the sidebar, clear of the edges.
+        let room = |side: u32| side - 400 * (w / 1920) - code.width() * 6 / 5;
+        let x = 360 * (w / 1920) + rng.below(room(w));
+        let y = 100 * (w / 1920) + rng.below(room(h));
+        place(&mut img, &code, x, y, theme);
         out.save(name, DynamicImage::ImageRgb8(img), ImageFormat::Png)?;
         out.expect(
             name,
@@ -489,16 +475,21 @@ fn main() -> Result<()> {
         );
     }
 
-    // Low contrast: mid-grey modules on a light grey card (a washed-out photo of a screen).
+    // Low contrast: a washed-out capture (a photo of a dim screen, a faded print) where the
+    // whole image spans grey 214 to 236. rqrr's own threshold (95 % of the local mean) never
+    // fires; a global threshold does.
     {
         let mut img = page(&mut rng, 1920, 1080, &LIGHT);
-        let code = recolor(&qr(&aws.uri(), 5)?, 196, 226);
-        imageops::replace(&mut img, &code, 1000, 300);
+        place(&mut img, &qr(&aws.uri(), 5)?, 1000, 300, &LIGHT);
+        let grey = DynamicImage::ImageRgb8(img).to_luma8();
+        let washed = GrayImage::from_fn(1920, 1080, |x, y| {
+            Luma([214 + (u32::from(grey.get_pixel(x, y)[0]) * 22 / 255) as u8])
+        });
         let name = "low-contrast.png";
-        out.save(name, DynamicImage::ImageRgb8(img), ImageFormat::Png)?;
+        out.save(name, DynamicImage::ImageLuma8(washed), ImageFormat::Png)?;
         out.expect(
             name,
-            "low contrast: grey 196 on 226",
+            "low contrast: whole image within grey 214-236",
             false,
             &[aws.uri()],
             &[&aws],
@@ -539,7 +530,9 @@ fn main() -> Result<()> {
             ("format.bmp", ImageFormat::Bmp),
             ("format.webp", ImageFormat::WebP),
         ] {
-            out.save(name, DynamicImage::ImageLuma8(code.clone()), format)?;
+            // The GIF encoder takes RGBA only.
+            let image = DynamicImage::ImageRgba8(DynamicImage::ImageLuma8(code.clone()).to_rgba8());
+            out.save(name, image, format)?;
             out.expect(
                 name,
                 "bare code, each supported format",

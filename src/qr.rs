@@ -17,9 +17,10 @@ time of `zbarimg`) and for the cases plain `rqrr` misses:
      integer factor only (a non-integer resize, e.g. to a fixed 1280 px, breaks rqrr's
      finder-pattern detection on real screenshots; see `downscale` for why it samples);
    - full resolution, normal then inverted (dark mode: light modules on a dark ground);
-   - 2× upscaled, for modules of about 2 px (rqrr loses them, especially after JPEG);
    - a global (Otsu) threshold, normal and inverted, for washed-out, low-contrast images
-     (rqrr's own threshold, 95 % of a local mean, never fires below about 5 % contrast).
+     (rqrr's own threshold, 95 % of a local mean, never fires below about 5 % contrast);
+   - 2× upscaled, for modules of about 2 px (rqrr loses them, especially after JPEG): the
+     most expensive pass, so the last.
 */
 
 use rqrr::PreparedImage;
@@ -414,26 +415,26 @@ fn search(full: &Luma) -> Result<Vec<String>, Error> {
     {
         return found.finish();
     }
-    if full.width * full.height <= UPSCALE_MAX_PIXELS {
-        let big = upscale2(full);
-        if found.pass("2× upscaled", &big, Tone::Normal, Scale::Half)
-            || found.pass("2× upscaled inverted", &big, Tone::Inverted, Scale::Half)
-        {
-            return found.finish();
-        }
-    }
     let work = small.as_ref().unwrap_or(full);
     let scale = Scale::Times(if small.is_some() { factor as i64 } else { 1 });
     let t = otsu(&work.pixels);
     if found.pass("global threshold", work, Tone::Threshold(t, false), scale) {
         return found.finish();
     }
-    found.pass(
+    if found.pass(
         "global threshold inverted",
         work,
         Tone::Threshold(t, true),
         scale,
-    );
+    ) {
+        return found.finish();
+    }
+    if full.width * full.height <= UPSCALE_MAX_PIXELS {
+        let big = upscale2(full);
+        if !found.pass("2× upscaled", &big, Tone::Normal, Scale::Half) {
+            found.pass("2× upscaled inverted", &big, Tone::Inverted, Scale::Half);
+        }
+    }
     found.finish()
 }
 
