@@ -563,9 +563,9 @@ fn list_prints_tab_separated_lines_when_piped() {
         .find(|e| e["issuer"] == "Bank")
         .unwrap();
     let expected = format!(
-        "Bank\tme\thotp\tSHA1\t8\t-\t{}\n\
-         GitHub\talice@example.com\ttotp\tSHA1\t6\t30\t{}\n\
-         Google\talice@gmail.com\ttotp\tSHA1\t6\t30\t{}\n",
+        "Bank\tme\thotp\tSHA1\t8\t-\t{}\t0\n\
+         GitHub\talice@example.com\ttotp\tSHA1\t6\t30\t{}\t0\n\
+         Google\talice@gmail.com\ttotp\tSHA1\t6\t30\t{}\t0\n",
         bank["id"].as_str().unwrap(),
         id("github"),
         id("google"),
@@ -591,9 +591,9 @@ fn list_codes_adds_the_current_code_and_seconds_left() {
     let t1 = now();
     let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[0][7..], ["-", "-"], "HOTP codes are not generated");
+    assert_eq!(rows[0][7..], ["-", "-", "0"], "HOTP codes are not generated");
     for (row, query) in rows[1..].iter().zip(["github", "google"]) {
-        assert_eq!(row.len(), 9, "{row:?}");
+        assert_eq!(row.len(), 10, "{row:?}");
         let possible = [code_at(&env, query, t0), code_at(&env, query, t1)];
         assert!(
             possible.contains(&row[7].to_string()),

@@ -1,6 +1,10 @@
 //! `otp list [QUERY]`: the entries, as a table, tab-separated lines, or JSON.
+//!
+//! Each row ends with how many recovery codes are left unused (`otp recovery`): last, so
+//! that the columns before it keep their places when `--codes` adds two.
 
 use super::Context;
+use super::recovery::unused_count;
 use crate::entry::{Entry, Kind};
 use crate::error::Result;
 use crate::output;
@@ -76,6 +80,8 @@ fn json(entries: &[&Entry], codes: &[Option<(String, u32)>], with_codes: bool) -
                 v["code"] = code.as_ref().map(|c| c.0.clone()).into();
                 v["remaining"] = code.as_ref().map(|c| c.1).into();
             }
+            v["recovery_left"] = unused_count(e).into();
+            v["recovery_total"] = e.recovery.len().into();
             v
         })
         .collect();
@@ -104,6 +110,7 @@ fn plain(entries: &[&Entry], codes: &[Option<(String, u32)>], with_codes: bool) 
                 None => fields.extend(["-".to_string(), "-".to_string()]),
             }
         }
+        fields.push(unused_count(e).to_string());
         // Names cannot hold tabs or newlines (control characters are rejected on input).
         out.push_str(&fields.join("\t"));
         out.push('\n');
@@ -128,6 +135,7 @@ fn human(
     if with_codes {
         header.extend([style.dim("CODE"), style.dim("LEFT")]);
     }
+    header.push(style.dim("RECOVERY"));
     let mut rows = vec![header];
     for (e, code) in entries.iter().zip(codes) {
         let mut row = vec![
@@ -145,6 +153,10 @@ fn human(
                 None => row.extend(["-".to_string(), String::new()]),
             }
         }
+        row.push(match e.recovery.len() {
+            0 => "-".to_string(),
+            total => format!("{}/{total}", unused_count(e)),
+        });
         rows.push(row);
     }
     output::table(&rows)
