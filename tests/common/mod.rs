@@ -61,7 +61,10 @@ impl TestEnv {
             .env_remove("OTP_BACKEND")
             .env_remove("OTP_IDENTITY_FILE")
             .env_remove("OTP_PASSPHRASE")
-            .env_remove("DBUS_SESSION_BUS_ADDRESS");
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            // Without a bus address, D-Bus clients try $XDG_RUNTIME_DIR/bus: point it into
+            // the world so a developer's real keyring is never reached.
+            .env("XDG_RUNTIME_DIR", self.home.join("run"));
     }
 
     /// Runs `otp ARGS` and returns its output, whatever the exit status.

@@ -1,0 +1,555 @@
+//! The `keyring` backend against the real OS keyring (SPEC §3, issue 2): a throw-away,
+//! unlocked gnome-keyring serving the Secret Service on the private session bus that
+//! `scripts/test` starts (it sets `OTP_TEST_SECRET_SERVICE=1`). Covered: init → add → code →
+//! a second process → rm with the key only in the keyring, the item's user being the canonical
+//! vault path (also for symlinked and relative spellings) and no identity file written; the
+//! fallback to an identity file when no session bus answers, and `--backend keyring` failing
+//! instead; exit 5 with a one-line message when the keyring holds no key for the vault; two
+//! vaults side by side. `secret-tool` (libsecret) and Debian's `age` are the independent views
+//! of the keyring and the vault.
+//!
+//! Without `OTP_TEST_SECRET_SERVICE` the keyring tests fail under `CI=true` and are skipped
+//! (with a note) otherwise. The no-bus fallback needs no keyring and always runs.
+
+mod common;
+
+use common::{AT, GITHUB, GOOGLE, TestEnv, require_tool, stderr, stdout};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// `oathtool --totp -b JBSWY3DPEHPK3PXP --now '2023-11-14 22:13:20 UTC'` (the GITHUB entry).
+const GITHUB_AT: &str = "324550";
+/// `oathtool --totp -b GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ --now '2023-11-14 22:13:20 UTC'`.
+const GOOGLE_AT: &str = "921300";
+
+/// The session bus address when the real Secret Service is there to test against. Without
+/// it: a failure under CI (the test command always provides it), else a skip with a note.
+fn secret_service() -> Option<String> {
+    let ci = std::env::var("CI").as_deref() == Ok("true");
+    if std::env::var_os("OTP_TEST_SECRET_SERVICE").is_none() {
+        assert!(
+            !ci,
+            "OTP_TEST_SECRET_SERVICE is not set: under CI the keyring tests need the real \
+             Secret Service; run them through scripts/test"
+        );
+        eprintln!(
+            "note: OTP_TEST_SECRET_SERVICE not set; skipping this real-keyring test \
+             (run scripts/test)"
+        );
+        return None;
+    }
+    let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS")
+        .expect("OTP_TEST_SECRET_SERVICE is set but DBUS_SESSION_BUS_ADDRESS is not");
+    assert!(
+        require_tool("secret-tool"),
+        "secret-tool (libsecret-tools) is needed to look at the keyring"
+    );
+    Some(bus)
+}
+
+/// `otp` with the defaults (no identity file, no backend) on the real session bus.
+fn keyring_cmd(env: &TestEnv, bus: &str) -> assert_cmd::Command {
+    let mut cmd = env.bare_cmd();
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .env("OTP_VAULT", &env.vault);
+    cmd
+}
+
+fn run(mut cmd: assert_cmd::Command, args: &[&str]) -> Output {
+    cmd.args(args).output().expect("run otp")
+}
+
+fn ok(cmd: assert_cmd::Command, args: &[&str]) -> Output {
+    let out = run(cmd, args);
+    assert!(
+        out.status.success(),
+        "otp {args:?} failed ({}): {}",
+        out.status,
+        stderr(&out)
+    );
+    out
+}
+
+/// The keyring user for a vault: its canonical path (directory resolved, file name kept).
+fn canonical(vault: &Path) -> String {
+    let dir = vault.parent().expect("vault dir");
+    let dir = std::fs::canonicalize(dir).expect("canonical vault dir");
+    dir.join(vault.file_name().expect("vault name"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn secret_tool(bus: &str, args: &[&str]) -> Output {
+    Command::new("secret-tool")
+        .args(args)
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .output()
+        .expect("run secret-tool")
+}
+
+/// The secret stored under service `otp` and `user`, if any.
+fn keyring_secret(bus: &str, user: &str) -> Option<String> {
+    let out = secret_tool(bus, &["lookup", "service", "otp", "username", user]);
+    let secret = stdout(&out);
+    (out.status.success() && !secret.is_empty()).then_some(secret)
+}
+
+/// The `username` attributes of every `otp` item whose user is `user` or inside `dir`.
+fn keyring_users_under(bus: &str, dir: &Path) -> Vec<String> {
+    let out = secret_tool(bus, &["search", "--all", "service", "otp"]);
+    let dir = std::fs::canonicalize(dir).expect("canonical dir");
+    // secret-tool prints the attributes on stdout or stderr depending on its version.
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    let mut users: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("attribute.username = "))
+        .filter(|u| Path::new(u).starts_with(&dir))
+        .map(str::to_string)
+        .collect();
+    users.sort();
+    users
+}
+
+/// Removes a test's keyring item even when the test fails (the keyring may outlive the test).
+struct ItemGuard<'a> {
+    bus: &'a str,
+    user: String,
+}
+
+impl Drop for ItemGuard<'_> {
+    fn drop(&mut self) {
+        secret_tool(
+            self.bus,
+            &["clear", "service", "otp", "username", &self.user],
+        );
+    }
+}
+
+fn default_identity(env: &TestEnv) -> PathBuf {
+    env.home.join(".config/otp/identity.txt")
+}
+
+/// No file anywhere in the world looks like an identity file.
+fn assert_no_identity_file(env: &TestEnv) {
+    assert!(
+        !default_identity(env).exists(),
+        "an identity file was written"
+    );
+    let mut stack = vec![env.dir.path().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for item in std::fs::read_dir(&dir).expect("read dir") {
+            let path = item.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                assert!(
+                    !text.contains("AGE-SECRET-KEY-1"),
+                    "{} holds an age identity: the key must live only in the keyring",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+/// The vault's JSON document as Debian's `age -d -i IDENTITY` prints it.
+fn age_decrypt(identity: &Path, vault: &Path) -> serde_json::Value {
+    let out = Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(identity)
+        .arg(vault)
+        .output()
+        .expect("run age");
+    assert!(out.status.success(), "age -d failed: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("the vault holds a JSON document")
+}
+
+fn secrets_in(doc: &serde_json::Value) -> Vec<String> {
+    doc["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["secret"].as_str().expect("secret").to_string())
+        .collect()
+}
+
+#[test]
+fn keyring_round_trip() {
+    let Some(bus) = secret_service() else { return };
+    let env = TestEnv::new();
+    let user = canonical_after_init(&env, &bus);
+    let _item = ItemGuard {
+        bus: &bus,
+        user: user.clone(),
+    };
+
+    // The item is there, under service `otp` and the canonical vault path, and it is the key.
+    assert_eq!(
+        keyring_users_under(&bus, env.dir.path()),
+        vec![user.clone()]
+    );
+    let key = keyring_secret(&bus, &user).expect("the keyring holds the vault key");
+    assert!(key.starts_with("AGE-SECRET-KEY-1"), "not an age identity");
+
+    let out = ok(keyring_cmd(&env, &bus), &["add", GITHUB]);
+    assert!(stdout(&out).contains("Added"), "{}", stdout(&out));
+    assert!(stderr(&out).is_empty(), "add said: {}", stderr(&out));
+
+    let at = AT.to_string();
+    let out = ok(keyring_cmd(&env, &bus), &["code", "github", "--at", &at]);
+    assert_eq!(stdout(&out), format!("{GITHUB_AT}\n"));
+    if require_tool("oathtool") {
+        let want = Command::new("oathtool")
+            .args(["--totp", "-b", "JBSWY3DPEHPK3PXP", "--now"])
+            .arg(format!("@{AT}"))
+            .output()
+            .expect("run oathtool");
+        assert_eq!(stdout(&out), stdout(&want), "otp and oathtool disagree");
+    }
+
+    // A second process in another home (no config, no identity file of its own) finds the
+    // key in the keyring from the vault path alone.
+    let other = TestEnv::new();
+    let mut second = keyring_cmd(&other, &bus);
+    second.env("OTP_VAULT", &env.vault);
+    let out = ok(second, &["code", "github", "--at", &at]);
+    assert_eq!(stdout(&out), format!("{GITHUB_AT}\n"));
+
+    // The item opens the vault with stock tools too.
+    if require_tool("age") {
+        let kit = env.dir.path().join("from-keyring.txt");
+        std::fs::write(&kit, format!("{key}\n")).expect("write key");
+        let doc = age_decrypt(&kit, &env.vault);
+        assert_eq!(secrets_in(&doc), vec!["JBSWY3DPEHPK3PXP".to_string()]);
+        std::fs::remove_file(&kit).expect("remove key copy");
+    }
+
+    let out = ok(keyring_cmd(&env, &bus), &["rm", "github", "--yes"]);
+    assert!(stdout(&out).contains("Removed"), "{}", stdout(&out));
+    let out = run(keyring_cmd(&env, &bus), &["code", "github", "--at", &at]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "removed entry: {}",
+        stderr(&out)
+    );
+    let out = ok(keyring_cmd(&env, &bus), &["list"]);
+    assert_eq!(stdout(&out), "", "the vault should be empty");
+
+    // The key stayed in the keyring, and nothing else holds it.
+    assert_eq!(keyring_secret(&bus, &user).as_deref(), Some(key.as_str()));
+    assert_no_identity_file(&env);
+}
+
+/// `otp init` with the default backend; returns the keyring user it should have used.
+fn canonical_after_init(env: &TestEnv, bus: &str) -> String {
+    let out = ok(keyring_cmd(env, bus), &["init"]);
+    let said = stdout(&out);
+    assert!(said.contains("keyring backend"), "init said: {said}");
+    assert!(
+        !stderr(&out).contains("identity"),
+        "no fallback expected: {}",
+        stderr(&out)
+    );
+    canonical(&env.vault)
+}
+
+#[test]
+fn keyring_user_is_the_canonical_vault_path() {
+    let Some(bus) = secret_service() else { return };
+    let env = TestEnv::new();
+    let real = env.home.join("real");
+    std::fs::create_dir_all(&real).expect("real dir");
+    std::os::unix::fs::symlink(&real, env.home.join("link")).expect("symlink");
+    let canonical_path = canonical(&real.join("vault.age"));
+    let _item = ItemGuard {
+        bus: &bus,
+        user: canonical_path.clone(),
+    };
+
+    // Created through a symlink and a `..`: the item is named by the resolved path …
+    let mut cmd = keyring_cmd(&env, &bus);
+    cmd.env("OTP_VAULT", env.home.join("link/../link/vault.age"));
+    ok(cmd, &["add", GITHUB]);
+    assert_eq!(
+        keyring_users_under(&bus, env.dir.path()),
+        vec![canonical_path.clone()]
+    );
+
+    // … so every spelling of the same file finds the same key.
+    let at = AT.to_string();
+    let mut cmd = keyring_cmd(&env, &bus);
+    cmd.env("OTP_VAULT", real.join("vault.age"));
+    let out = ok(cmd, &["code", "github", "--at", &at]);
+    assert_eq!(stdout(&out), format!("{GITHUB_AT}\n"));
+}
+
+#[test]
+fn relative_vault_path_is_stored_under_its_canonical_path() {
+    let Some(bus) = secret_service() else { return };
+    let env = TestEnv::new();
+    let dir = env.home.join("here");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let canonical_path = canonical(&dir.join("vault.age"));
+    let _item = ItemGuard {
+        bus: &bus,
+        user: canonical_path.clone(),
+    };
+    // Clean up a wrongly named item too, but never one this test did not make.
+    let _wrong = keyring_secret(&bus, "vault.age")
+        .is_none()
+        .then(|| ItemGuard {
+            bus: &bus,
+            user: "vault.age".to_string(),
+        });
+
+    // A bare file name (the vault in the working directory) must not become the keyring
+    // user `vault.age`, which every such vault anywhere would share.
+    let mut cmd = keyring_cmd(&env, &bus);
+    cmd.env("OTP_VAULT", "vault.age").current_dir(&dir);
+    ok(cmd, &["add", GITHUB]);
+    let wrong = keyring_secret(&bus, "vault.age").is_some();
+    assert!(
+        keyring_secret(&bus, &canonical_path).is_some(),
+        "no keyring item for {canonical_path}{}",
+        if wrong {
+            "; it was stored under the user `vault.age`"
+        } else {
+            ""
+        }
+    );
+
+    let at = AT.to_string();
+    let mut cmd = keyring_cmd(&env, &bus);
+    cmd.env("OTP_VAULT", dir.join("vault.age"));
+    let out = ok(cmd, &["code", "github", "--at", &at]);
+    assert_eq!(stdout(&out), format!("{GITHUB_AT}\n"));
+}
+
+#[test]
+fn exit_5_when_the_keyring_has_no_key_for_the_vault() {
+    let Some(bus) = secret_service() else { return };
+    let env = TestEnv::new();
+    let user = canonical_after_init(&env, &bus);
+    let _item = ItemGuard {
+        bus: &bus,
+        user: user.clone(),
+    };
+    ok(keyring_cmd(&env, &bus), &["add", GITHUB]);
+    let vault_before = env.vault_bytes();
+    let bak = env.vault.with_file_name("vault.age.bak");
+    let bak_before = std::fs::read(&bak).expect("backup after add");
+
+    let cleared = secret_tool(&bus, &["clear", "service", "otp", "username", &user]);
+    assert!(cleared.status.success(), "secret-tool clear failed");
+    assert!(
+        keyring_secret(&bus, &user).is_none(),
+        "the item is still there"
+    );
+
+    let at = AT.to_string();
+    let reads: [&[&str]; 2] = [&["code", "github", "--at", &at], &["list"]];
+    let writes: [&[&str]; 2] = [&["add", GOOGLE], &["rm", "github", "--yes"]];
+    for args in reads.iter().chain(writes.iter()) {
+        let out = run(keyring_cmd(&env, &bus), args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(5), "otp {args:?}: {err}");
+        assert!(
+            out.stdout.is_empty(),
+            "otp {args:?} printed {}",
+            stdout(&out)
+        );
+        let lines: Vec<&str> = err.lines().collect();
+        assert!(!lines.is_empty(), "otp {args:?} said nothing on stderr");
+        let prefix = format!("otp: cannot unlock vault {}: ", env.vault.display());
+        assert!(
+            lines[0].starts_with(&prefix) && lines[0].len() > prefix.len(),
+            "otp {args:?}: first line should be `{prefix}<why>`, got: {err}"
+        );
+        assert!(
+            lines[0].contains("keyring"),
+            "the cause should name the keyring: {err}"
+        );
+        assert!(
+            lines.len() == 1 || (lines.len() == 2 && lines[1].starts_with("hint: ")),
+            "otp {args:?}: one error line and at most a hint, got: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(
+            env.vault_bytes(),
+            vault_before,
+            "otp {args:?} changed the vault"
+        );
+        assert_eq!(std::fs::read(&bak).expect("backup"), bak_before);
+    }
+    // A write must not quietly make a new key somewhere (in the keyring or a file).
+    assert!(
+        keyring_secret(&bus, &user).is_none(),
+        "a new key was stored"
+    );
+    assert!(
+        !default_identity(&env).exists(),
+        "a new identity file was made"
+    );
+}
+
+#[test]
+fn two_vaults_coexist_in_the_keyring() {
+    let Some(bus) = secret_service() else { return };
+    let env = TestEnv::new();
+    let vault_a = env.home.join("a/vault.age");
+    let vault_b = env.home.join("b/vault.age");
+    let with_vault = |vault: &Path| {
+        let mut cmd = keyring_cmd(&env, &bus);
+        cmd.env("OTP_VAULT", vault);
+        cmd
+    };
+    ok(with_vault(&vault_a), &["add", GITHUB]);
+    ok(with_vault(&vault_b), &["add", GOOGLE]);
+    let (user_a, user_b) = (canonical(&vault_a), canonical(&vault_b));
+    let _items = [
+        ItemGuard {
+            bus: &bus,
+            user: user_a.clone(),
+        },
+        ItemGuard {
+            bus: &bus,
+            user: user_b.clone(),
+        },
+    ];
+
+    let mut want = vec![user_a.clone(), user_b.clone()];
+    want.sort();
+    assert_eq!(keyring_users_under(&bus, env.dir.path()), want);
+    let key_a = keyring_secret(&bus, &user_a).expect("key of a");
+    let key_b = keyring_secret(&bus, &user_b).expect("key of b");
+    assert_ne!(key_a, key_b, "each vault has its own key");
+
+    let at = AT.to_string();
+    let out = ok(with_vault(&vault_a), &["code", "github", "--at", &at]);
+    assert_eq!(stdout(&out), format!("{GITHUB_AT}\n"));
+    let out = ok(with_vault(&vault_b), &["code", "google", "--at", &at]);
+    assert_eq!(stdout(&out), format!("{GOOGLE_AT}\n"));
+    // Each holds only its own entry.
+    let out = run(with_vault(&vault_a), &["code", "google", "--at", &at]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+
+    // Losing one vault's key does not touch the other.
+    secret_tool(&bus, &["clear", "service", "otp", "username", &user_a]);
+    let out = run(with_vault(&vault_a), &["code", "github", "--at", &at]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let out = ok(with_vault(&vault_b), &["code", "google", "--at", &at]);
+    assert_eq!(stdout(&out), format!("{GOOGLE_AT}\n"));
+}
+
+/// The two ways a machine has no session bus: an address that leads nowhere, and none at all
+/// (zbus then tries `$XDG_RUNTIME_DIR/bus`, pointed at an empty directory of the world).
+fn no_bus_cmd(env: &TestEnv, unset: bool) -> assert_cmd::Command {
+    let runtime = env.dir.path().join("run");
+    std::fs::create_dir_all(&runtime).expect("runtime dir");
+    let mut cmd = env.bare_cmd();
+    cmd.env("OTP_VAULT", &env.vault)
+        .env("XDG_RUNTIME_DIR", &runtime);
+    if !unset {
+        cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+    }
+    cmd
+}
+
+#[test]
+fn falls_back_to_an_identity_file_without_a_session_bus() {
+    for unset in [false, true] {
+        let env = TestEnv::new();
+        let identity = default_identity(&env);
+        let out = ok(no_bus_cmd(&env, unset), &["add", GITHUB]);
+        let err = stderr(&out);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "exactly one line about the fallback: {err}");
+        assert!(
+            lines[0].contains(&identity.display().to_string()) && lines[0].contains("keyring"),
+            "the line should say no keyring answered and name {}: {err}",
+            identity.display()
+        );
+        assert!(stdout(&out).contains("Added"), "{}", stdout(&out));
+        let mode = std::fs::metadata(&identity)
+            .expect("identity file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "identity file mode");
+
+        // Later commands find the key by themselves, silently.
+        let at = AT.to_string();
+        let out = ok(no_bus_cmd(&env, unset), &["code", "github", "--at", &at]);
+        assert_eq!(stdout(&out), format!("{GITHUB_AT}\n"));
+        assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+        let out = ok(no_bus_cmd(&env, unset), &["add", GOOGLE]);
+        assert!(stderr(&out).is_empty(), "said again: {}", stderr(&out));
+        // Also once a keyring is about again.
+        if let Some(bus) = std::env::var("OTP_TEST_SECRET_SERVICE")
+            .ok()
+            .and(std::env::var("DBUS_SESSION_BUS_ADDRESS").ok())
+        {
+            let out = ok(keyring_cmd(&env, &bus), &["code", "google", "--at", &at]);
+            assert_eq!(stdout(&out), format!("{GOOGLE_AT}\n"));
+        }
+
+        if require_tool("age") {
+            let doc = age_decrypt(&identity, &env.vault);
+            assert_eq!(doc["version"], 1, "{doc}");
+            assert_eq!(
+                secrets_in(&doc),
+                vec![
+                    "JBSWY3DPEHPK3PXP".to_string(),
+                    "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".to_string()
+                ]
+            );
+        }
+    }
+}
+
+#[test]
+fn init_with_backend_keyring_fails_without_a_session_bus() {
+    for unset in [false, true] {
+        let env = TestEnv::new();
+        for args in [&["init", "--backend", "keyring"][..], &["add", GITHUB]] {
+            let mut cmd = no_bus_cmd(&env, unset);
+            cmd.env("OTP_BACKEND", "keyring");
+            let out = run(cmd, args);
+            let err = stderr(&out);
+            assert!(
+                !out.status.success(),
+                "otp {args:?} with the keyring backend and no bus must fail"
+            );
+            assert_ne!(out.status.code(), Some(2), "not a usage error: {err}");
+            let first = err.lines().next().unwrap_or_default();
+            assert!(
+                first.starts_with("otp: ") && first.contains("keyring"),
+                "a clear message about the keyring: {err}"
+            );
+            assert!(!err.contains("panicked"), "{err}");
+            assert!(out.stdout.is_empty(), "{}", stdout(&out));
+
+            // Nothing written: no vault, no backup, no identity file; at most the empty lock
+            // file beside where the vault would be.
+            assert!(!env.vault.exists(), "a vault was written");
+            assert!(
+                !default_identity(&env).exists(),
+                "an identity file was written"
+            );
+            if let Ok(items) = std::fs::read_dir(env.vault.parent().expect("dir")) {
+                for item in items {
+                    let path = item.expect("dir entry").path();
+                    assert_eq!(
+                        path.file_name().and_then(|n| n.to_str()),
+                        Some("vault.age.lock"),
+                        "left behind: {}",
+                        path.display()
+                    );
+                    assert_eq!(std::fs::metadata(&path).expect("lock").len(), 0);
+                }
+            }
+        }
+    }
+}
