@@ -36,6 +36,14 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand rename 'Change an entry''s issuer or account name'
             cand note 'Set (or, with empty TEXT, clear) an entry''s note'
             cand uri 'Print an entry''s otpauth URI (it contains the secret)'
+            cand watch 'Live view of codes with countdowns'
+            cand qr 'Show an entry as a QR code, to enrol a second device'
+            cand recovery 'Keep and use an account''s recovery (backup) codes'
+            cand export 'Back up the vault (passphrase-encrypted by default)'
+            cand import 'Bring entries in from a backup or another app''s export'
+            cand key 'Recovery kit and key management'
+            cand doctor 'Check the vault, its key, permissions, clipboard and clock'
+            cand __serve-clipboard 'Internal: the detached process that serves a copied code (`code -c`)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -61,6 +69,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --backend 'Where the vault key lives [default: keyring]'
             cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
             cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand --clipboard 'Also read a screenshot of a QR code, or otpauth URIs as text, from the clipboard'
             cand --replace 'Replace the key of an existing account (key renewal)'
             cand --secret-stdin 'Manual entry: read the base32 secret from stdin instead of a hidden prompt'
             cand -h 'Print help'
@@ -69,6 +78,7 @@ set edit:completion:arg-completer[otp] = {|@words|
         &'otp;code'= {
             cand --wait 'If fewer than N seconds remain, wait for the next code first'
             cand --at 'Time to compute the code for: unix seconds or RFC 3339 (2026-01-02T03:04:05Z)'
+            cand --clear-after 'Seconds until the copied code is cleared, 0 for never [default: config clipboard_clear_seconds, or 20]'
             cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
             cand --config 'Config file [default: ~/.config/otp/config.toml]'
             cand --backend 'Where the vault key lives [default: keyring]'
@@ -76,6 +86,9 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured)'
             cand --json 'Print JSON: code, issuer, account, id, period, remaining, valid_until'
             cand --next 'The next period''s code instead of the current one'
+            cand -c 'Put the code on the clipboard instead of printing it; it is cleared after a delay'
+            cand --copy 'Put the code on the clipboard instead of printing it; it is cleared after a delay'
+            cand --osc52 'Copy through the terminal (OSC 52 escape) even when a display is available'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -141,6 +154,210 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'otp;watch'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;qr'= {
+            cand --png 'Write a PNG image to FILE instead of drawing on the terminal (created with mode 0600; an existing file is not overwritten)'
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;recovery'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Store recovery codes (already stored ones are skipped)'
+            cand list 'Show the codes; used ones are struck through (terminal) or marked `used DATE`'
+            cand use 'Print the first unused code (or CODE) and mark it used'
+            cand clear 'Remove all of the entry''s recovery codes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'otp;recovery;add'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;recovery;list'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand --json 'Print JSON: the codes with when each was used (RFC 3339, or null)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;recovery;use'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;recovery;clear'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -y 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand --yes 'Do not ask for confirmation (needed when stdin is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;recovery;help'= {
+            cand add 'Store recovery codes (already stored ones are skipped)'
+            cand list 'Show the codes; used ones are struck through (terminal) or marked `used DATE`'
+            cand use 'Print the first unused code (or CODE) and mark it used'
+            cand clear 'Remove all of the entry''s recovery codes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'otp;recovery;help;add'= {
+        }
+        &'otp;recovery;help;list'= {
+        }
+        &'otp;recovery;help;use'= {
+        }
+        &'otp;recovery;help;clear'= {
+        }
+        &'otp;recovery;help;help'= {
+        }
+        &'otp;export'= {
+            cand -o 'Write to FILE (mode 0600) instead of stdout'
+            cand --output 'Write to FILE (mode 0600) instead of stdout'
+            cand --format 'age: passphrase-encrypted vault document; json, uris: plaintext (need --plaintext)'
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand --plaintext 'Allow a plaintext format: whoever reads the output has your secrets'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;import'= {
+            cand --format 'The file''s format [default: detected]'
+            cand --password-file 'Read the password of an encrypted export from the first line of FILE'
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand --dry-run 'Show what would be added, skipped or in conflict; write nothing'
+            cand --replace 'Replace the key of accounts that already exist with another key (key renewal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;key'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand export 'Write a recovery kit: the vault''s key, encrypted with a passphrase'
+            cand import 'Restore the vault''s key from a recovery kit into the key backend'
+            cand rotate 'Make a new key and re-encrypt the vault (passphrase vaults: change the passphrase)'
+            cand recipient 'Print the vault''s public key (age1…)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'otp;key;export'= {
+            cand -o 'Write the kit to FILE (mode 0600) instead of stdout'
+            cand --output 'Write the kit to FILE (mode 0600) instead of stdout'
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;key;import'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;key;rotate'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;key;recipient'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;key;help'= {
+            cand export 'Write a recovery kit: the vault''s key, encrypted with a passphrase'
+            cand import 'Restore the vault''s key from a recovery kit into the key backend'
+            cand rotate 'Make a new key and re-encrypt the vault (passphrase vaults: change the passphrase)'
+            cand recipient 'Print the vault''s public key (age1…)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'otp;key;help;export'= {
+        }
+        &'otp;key;help;import'= {
+        }
+        &'otp;key;help;rotate'= {
+        }
+        &'otp;key;help;recipient'= {
+        }
+        &'otp;key;help;help'= {
+        }
+        &'otp;doctor'= {
+            cand --ntp 'Also check the clock against an SNTP server [default server: pool.ntp.org]'
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;__serve-clipboard'= {
+            cand --clear-after 'Seconds until the clipboard is cleared (0: serve until something else is copied)'
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'otp;completions'= {
             cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
             cand --config 'Config file [default: ~/.config/otp/config.toml]'
@@ -159,6 +376,14 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand rename 'Change an entry''s issuer or account name'
             cand note 'Set (or, with empty TEXT, clear) an entry''s note'
             cand uri 'Print an entry''s otpauth URI (it contains the secret)'
+            cand watch 'Live view of codes with countdowns'
+            cand qr 'Show an entry as a QR code, to enrol a second device'
+            cand recovery 'Keep and use an account''s recovery (backup) codes'
+            cand export 'Back up the vault (passphrase-encrypted by default)'
+            cand import 'Bring entries in from a backup or another app''s export'
+            cand key 'Recovery kit and key management'
+            cand doctor 'Check the vault, its key, permissions, clipboard and clock'
+            cand __serve-clipboard 'Internal: the detached process that serves a copied code (`code -c`)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -177,6 +402,46 @@ set edit:completion:arg-completer[otp] = {|@words|
         &'otp;help;note'= {
         }
         &'otp;help;uri'= {
+        }
+        &'otp;help;watch'= {
+        }
+        &'otp;help;qr'= {
+        }
+        &'otp;help;recovery'= {
+            cand add 'Store recovery codes (already stored ones are skipped)'
+            cand list 'Show the codes; used ones are struck through (terminal) or marked `used DATE`'
+            cand use 'Print the first unused code (or CODE) and mark it used'
+            cand clear 'Remove all of the entry''s recovery codes'
+        }
+        &'otp;help;recovery;add'= {
+        }
+        &'otp;help;recovery;list'= {
+        }
+        &'otp;help;recovery;use'= {
+        }
+        &'otp;help;recovery;clear'= {
+        }
+        &'otp;help;export'= {
+        }
+        &'otp;help;import'= {
+        }
+        &'otp;help;key'= {
+            cand export 'Write a recovery kit: the vault''s key, encrypted with a passphrase'
+            cand import 'Restore the vault''s key from a recovery kit into the key backend'
+            cand rotate 'Make a new key and re-encrypt the vault (passphrase vaults: change the passphrase)'
+            cand recipient 'Print the vault''s public key (age1…)'
+        }
+        &'otp;help;key;export'= {
+        }
+        &'otp;help;key;import'= {
+        }
+        &'otp;help;key;rotate'= {
+        }
+        &'otp;help;key;recipient'= {
+        }
+        &'otp;help;doctor'= {
+        }
+        &'otp;help;__serve-clipboard'= {
         }
         &'otp;help;completions'= {
         }

@@ -44,6 +44,14 @@ complete -c otp -n "__fish_otp_needs_command" -f -a "rm" -d 'Remove an entry'
 complete -c otp -n "__fish_otp_needs_command" -f -a "rename" -d 'Change an entry\'s issuer or account name'
 complete -c otp -n "__fish_otp_needs_command" -f -a "note" -d 'Set (or, with empty TEXT, clear) an entry\'s note'
 complete -c otp -n "__fish_otp_needs_command" -f -a "uri" -d 'Print an entry\'s otpauth URI (it contains the secret)'
+complete -c otp -n "__fish_otp_needs_command" -f -a "watch" -d 'Live view of codes with countdowns'
+complete -c otp -n "__fish_otp_needs_command" -f -a "qr" -d 'Show an entry as a QR code, to enrol a second device'
+complete -c otp -n "__fish_otp_needs_command" -f -a "recovery" -d 'Keep and use an account\'s recovery (backup) codes'
+complete -c otp -n "__fish_otp_needs_command" -f -a "export" -d 'Back up the vault (passphrase-encrypted by default)'
+complete -c otp -n "__fish_otp_needs_command" -f -a "import" -d 'Bring entries in from a backup or another app\'s export'
+complete -c otp -n "__fish_otp_needs_command" -f -a "key" -d 'Recovery kit and key management'
+complete -c otp -n "__fish_otp_needs_command" -f -a "doctor" -d 'Check the vault, its key, permissions, clipboard and clock'
+complete -c otp -n "__fish_otp_needs_command" -f -a "__serve-clipboard" -d 'Internal: the detached process that serves a copied code (`code -c`)'
 complete -c otp -n "__fish_otp_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c otp -n "__fish_otp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otp -n "__fish_otp_using_subcommand init" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
@@ -72,11 +80,13 @@ complete -c otp -n "__fish_otp_using_subcommand add" -l identity -d 'age identit
 complete -c otp -n "__fish_otp_using_subcommand add" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c otp -n "__fish_otp_using_subcommand add" -l clipboard -d 'Also read a screenshot of a QR code, or otpauth URIs as text, from the clipboard'
 complete -c otp -n "__fish_otp_using_subcommand add" -l replace -d 'Replace the key of an existing account (key renewal)'
 complete -c otp -n "__fish_otp_using_subcommand add" -l secret-stdin -d 'Manual entry: read the base32 secret from stdin instead of a hidden prompt'
 complete -c otp -n "__fish_otp_using_subcommand add" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand code" -l wait -d 'If fewer than N seconds remain, wait for the next code first' -r
 complete -c otp -n "__fish_otp_using_subcommand code" -l at -d 'Time to compute the code for: unix seconds or RFC 3339 (2026-01-02T03:04:05Z)' -r
+complete -c otp -n "__fish_otp_using_subcommand code" -l clear-after -d 'Seconds until the copied code is cleared, 0 for never [default: config clipboard_clear_seconds, or 20]' -r
 complete -c otp -n "__fish_otp_using_subcommand code" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand code" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand code" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
@@ -88,6 +98,8 @@ always\t''
 never\t''"
 complete -c otp -n "__fish_otp_using_subcommand code" -l json -d 'Print JSON: code, issuer, account, id, period, remaining, valid_until'
 complete -c otp -n "__fish_otp_using_subcommand code" -l next -d 'The next period\'s code instead of the current one'
+complete -c otp -n "__fish_otp_using_subcommand code" -s c -l copy -d 'Put the code on the clipboard instead of printing it; it is cleared after a delay'
+complete -c otp -n "__fish_otp_using_subcommand code" -l osc52 -d 'Copy through the terminal (OSC 52 escape) even when a display is available'
 complete -c otp -n "__fish_otp_using_subcommand code" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand list" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand list" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
@@ -156,6 +168,204 @@ complete -c otp -n "__fish_otp_using_subcommand uri" -l color -d 'When to use co
 always\t''
 never\t''"
 complete -c otp -n "__fish_otp_using_subcommand uri" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand watch" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand watch" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand watch" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand watch" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand watch" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand qr" -l png -d 'Write a PNG image to FILE instead of drawing on the terminal (created with mode 0600; an existing file is not overwritten)' -r -F
+complete -c otp -n "__fish_otp_using_subcommand qr" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand qr" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand qr" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand qr" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand qr" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand qr" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and not __fish_seen_subcommand_from add list use clear help" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and not __fish_seen_subcommand_from add list use clear help" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and not __fish_seen_subcommand_from add list use clear help" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand recovery; and not __fish_seen_subcommand_from add list use clear help" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and not __fish_seen_subcommand_from add list use clear help" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand recovery; and not __fish_seen_subcommand_from add list use clear help" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and not __fish_seen_subcommand_from add list use clear help" -a "add" -d 'Store recovery codes (already stored ones are skipped)'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and not __fish_seen_subcommand_from add list use clear help" -a "list" -d 'Show the codes; used ones are struck through (terminal) or marked `used DATE`'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and not __fish_seen_subcommand_from add list use clear help" -a "use" -d 'Print the first unused code (or CODE) and mark it used'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and not __fish_seen_subcommand_from add list use clear help" -a "clear" -d 'Remove all of the entry\'s recovery codes'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and not __fish_seen_subcommand_from add list use clear help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from add" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from add" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from add" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from add" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from list" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from list" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from list" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from list" -l json -d 'Print JSON: the codes with when each was used (RFC 3339, or null)'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from use" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from use" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from use" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from use" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from use" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from use" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from clear" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from clear" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from clear" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from clear" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from clear" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from clear" -s y -l yes -d 'Do not ask for confirmation (needed when stdin is not a terminal)'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from help" -f -a "add" -d 'Store recovery codes (already stored ones are skipped)'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show the codes; used ones are struck through (terminal) or marked `used DATE`'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from help" -f -a "use" -d 'Print the first unused code (or CODE) and mark it used'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Remove all of the entry\'s recovery codes'
+complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otp -n "__fish_otp_using_subcommand export" -s o -l output -d 'Write to FILE (mode 0600) instead of stdout' -r -F
+complete -c otp -n "__fish_otp_using_subcommand export" -l format -d 'age: passphrase-encrypted vault document; json, uris: plaintext (need --plaintext)' -r -f -a "age\t''
+json\t''
+uris\t''"
+complete -c otp -n "__fish_otp_using_subcommand export" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand export" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand export" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand export" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand export" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand export" -l plaintext -d 'Allow a plaintext format: whoever reads the output has your secrets'
+complete -c otp -n "__fish_otp_using_subcommand export" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand import" -l format -d 'The file\'s format [default: detected]' -r -f -a "auto\t''
+age\t''
+json\t''
+uris\t''"
+complete -c otp -n "__fish_otp_using_subcommand import" -l password-file -d 'Read the password of an encrypted export from the first line of FILE' -r -F
+complete -c otp -n "__fish_otp_using_subcommand import" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand import" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand import" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand import" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand import" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand import" -l dry-run -d 'Show what would be added, skipped or in conflict; write nothing'
+complete -c otp -n "__fish_otp_using_subcommand import" -l replace -d 'Replace the key of accounts that already exist with another key (key renewal)'
+complete -c otp -n "__fish_otp_using_subcommand import" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -f -a "export" -d 'Write a recovery kit: the vault\'s key, encrypted with a passphrase'
+complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -f -a "import" -d 'Restore the vault\'s key from a recovery kit into the key backend'
+complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -f -a "rotate" -d 'Make a new key and re-encrypt the vault (passphrase vaults: change the passphrase)'
+complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -f -a "recipient" -d 'Print the vault\'s public key (age1…)'
+complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from export" -s o -l output -d 'Write the kit to FILE (mode 0600) instead of stdout' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from export" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from export" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from export" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from export" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from export" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from import" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from import" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from import" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from import" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from import" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from rotate" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from rotate" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from rotate" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from rotate" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from rotate" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from recipient" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from recipient" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from recipient" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from recipient" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from recipient" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from recipient" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a recovery kit: the vault\'s key, encrypted with a passphrase'
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "import" -d 'Restore the vault\'s key from a recovery kit into the key backend'
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Make a new key and re-encrypt the vault (passphrase vaults: change the passphrase)'
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "recipient" -d 'Print the vault\'s public key (age1…)'
+complete -c otp -n "__fish_otp_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otp -n "__fish_otp_using_subcommand doctor" -l ntp -d 'Also check the clock against an SNTP server [default server: pool.ntp.org]' -r
+complete -c otp -n "__fish_otp_using_subcommand doctor" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand doctor" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand doctor" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand doctor" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand doctor" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l clear-after -d 'Seconds until the clipboard is cleared (0: serve until something else is copied)' -r
+complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand completions" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand completions" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand completions" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
@@ -166,13 +376,29 @@ complete -c otp -n "__fish_otp_using_subcommand completions" -l color -d 'When t
 always\t''
 never\t''"
 complete -c otp -n "__fish_otp_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri completions help" -f -a "init" -d 'Create an empty vault and its key'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri completions help" -f -a "add" -d 'Add accounts from otpauth URIs, stdin, or by hand'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri completions help" -f -a "code" -d 'Print the current code of an entry'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri completions help" -f -a "list" -d 'List entries'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri completions help" -f -a "rm" -d 'Remove an entry'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri completions help" -f -a "rename" -d 'Change an entry\'s issuer or account name'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri completions help" -f -a "note" -d 'Set (or, with empty TEXT, clear) an entry\'s note'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri completions help" -f -a "uri" -d 'Print an entry\'s otpauth URI (it contains the secret)'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "init" -d 'Create an empty vault and its key'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "add" -d 'Add accounts from otpauth URIs, stdin, or by hand'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "code" -d 'Print the current code of an entry'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "list" -d 'List entries'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "rm" -d 'Remove an entry'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "rename" -d 'Change an entry\'s issuer or account name'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "note" -d 'Set (or, with empty TEXT, clear) an entry\'s note'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "uri" -d 'Print an entry\'s otpauth URI (it contains the secret)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "watch" -d 'Live view of codes with countdowns'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "qr" -d 'Show an entry as a QR code, to enrol a second device'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "recovery" -d 'Keep and use an account\'s recovery (backup) codes'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "export" -d 'Back up the vault (passphrase-encrypted by default)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "import" -d 'Bring entries in from a backup or another app\'s export'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "key" -d 'Recovery kit and key management'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "doctor" -d 'Check the vault, its key, permissions, clipboard and clock'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "__serve-clipboard" -d 'Internal: the detached process that serves a copied code (`code -c`)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor __serve-clipboard completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "add" -d 'Store recovery codes (already stored ones are skipped)'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "list" -d 'Show the codes; used ones are struck through (terminal) or marked `used DATE`'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "use" -d 'Print the first unused code (or CODE) and mark it used'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "clear" -d 'Remove all of the entry\'s recovery codes'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "export" -d 'Write a recovery kit: the vault\'s key, encrypted with a passphrase'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "import" -d 'Restore the vault\'s key from a recovery kit into the key backend'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "rotate" -d 'Make a new key and re-encrypt the vault (passphrase vaults: change the passphrase)'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "recipient" -d 'Print the vault\'s public key (age1…)'

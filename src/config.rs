@@ -31,6 +31,8 @@ pub struct Config {
     /// Backup recipients (`age1…`): the vault is always encrypted to these as well.
     #[serde(default)]
     pub recipients: Vec<String>,
+    /// Seconds after which a copied code is cleared from the clipboard (0: never).
+    pub clipboard_clear_seconds: Option<u64>,
 }
 
 impl Config {

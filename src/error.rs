@@ -5,7 +5,7 @@ Each module has its own error enum; this one gathers them at the command boundar
 decides the exit code, so numbers are not scattered through the code.
 */
 
-use crate::{config, entry, keys, query, uri, vault};
+use crate::{clipboard, config, entry, keys, query, uri, vault};
 
 /// Exit codes, as documented in the README and SPEC §6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,12 @@ pub enum Error {
     Rejected(String),
     #[error(transparent)]
     Key(#[from] keys::Error),
+    /// `-c` could not put the text on the clipboard; `instead` prints it.
+    #[error("cannot copy the code: {source}")]
+    Copy {
+        source: clipboard::Error,
+        instead: String,
+    },
     #[error("{0}")]
     Usage(String),
     #[error("{what}: {source}")]
@@ -88,6 +94,13 @@ impl Error {
                 Some(format!("candidates:\n  {}", candidates.join("\n  ")))
             }
             Error::Query(query::Error::NoMatch(_)) => Some("see `otp list`".to_string()),
+            Error::Copy { source, instead } => {
+                let mut hint = format!("print it instead with `{instead}`");
+                if let Some(more) = source.hint() {
+                    hint.push_str(&format!(", or {more}"));
+                }
+                Some(hint)
+            }
             _ => None,
         }
     }

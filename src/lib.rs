@@ -8,13 +8,16 @@ the [`vault`] stores them as [`entry::Entry`] values, and [`output`] shows them.
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod clipboard;
 pub mod config;
 pub mod entry;
 pub mod error;
+pub mod import;
 pub mod keys;
 pub mod migration;
 pub mod output;
 pub mod qr;
 pub mod query;
+pub mod sntp;
 pub mod uri;
 pub mod vault;

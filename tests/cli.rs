@@ -591,7 +591,11 @@ fn list_codes_adds_the_current_code_and_seconds_left() {
     let t1 = now();
     let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[0][7..], ["-", "-", "0"], "HOTP codes are not generated");
+    assert_eq!(
+        rows[0][7..],
+        ["-", "-", "0"],
+        "HOTP codes are not generated"
+    );
     for (row, query) in rows[1..].iter().zip(["github", "google"]) {
         assert_eq!(row.len(), 10, "{row:?}");
         let possible = [code_at(&env, query, t0), code_at(&env, query, t1)];

@@ -10,7 +10,7 @@ use super::Context;
 use crate::entry::{self, Algorithm, Kind, NewEntry, Secret};
 use crate::error::{Error, Result};
 use crate::vault::{Added, Vault};
-use crate::{migration, qr, uri};
+use crate::{clipboard, migration, qr, uri};
 use std::io::Read;
 use zeroize::Zeroizing;
 
@@ -19,37 +19,40 @@ pub struct Args {
     /// otpauth:// or otpauth-migration:// URIs, images holding QR codes (PNG, JPEG, GIF,
     /// BMP, WebP), or - to read URIs from stdin
     pub sources: Vec<String>,
+    /// Also read a screenshot of a QR code, or otpauth URIs as text, from the clipboard
+    #[arg(long)]
+    pub clipboard: bool,
     /// Replace the key of an existing account (key renewal)
     #[arg(long)]
     pub replace: bool,
     /// Manual entry: the service's name
-    #[arg(long, conflicts_with = "sources")]
+    #[arg(long, conflicts_with_all = ["sources", "clipboard"])]
     pub issuer: Option<String>,
     /// Manual entry: your account name at the service
-    #[arg(long, conflicts_with = "sources")]
+    #[arg(long, conflicts_with_all = ["sources", "clipboard"])]
     pub account: Option<String>,
     /// Manual entry: read the base32 secret from stdin instead of a hidden prompt
-    #[arg(long, conflicts_with = "sources")]
+    #[arg(long, conflicts_with_all = ["sources", "clipboard"])]
     pub secret_stdin: bool,
     /// Manual entry: totp, hotp or steam
     #[arg(
         long = "type",
         value_name = "TYPE",
         default_value = "totp",
-        conflicts_with = "sources"
+        conflicts_with_all = ["sources", "clipboard"]
     )]
     pub kind: String,
     /// Manual entry: SHA1, SHA256 or SHA512
-    #[arg(long, default_value = "SHA1", conflicts_with = "sources")]
+    #[arg(long, default_value = "SHA1", conflicts_with_all = ["sources", "clipboard"])]
     pub algorithm: String,
     /// Manual entry: code length, 6 to 10
-    #[arg(long, default_value_t = 6, conflicts_with = "sources")]
+    #[arg(long, default_value_t = 6, conflicts_with_all = ["sources", "clipboard"])]
     pub digits: u32,
     /// Manual entry: seconds each TOTP code is valid
-    #[arg(long, default_value_t = 30, conflicts_with = "sources")]
+    #[arg(long, default_value_t = 30, conflicts_with_all = ["sources", "clipboard"])]
     pub period: u64,
     /// Manual entry: the next HOTP counter value
-    #[arg(long, default_value_t = 0, conflicts_with = "sources")]
+    #[arg(long, default_value_t = 0, conflicts_with_all = ["sources", "clipboard"])]
     pub counter: u64,
 }
 
@@ -61,10 +64,14 @@ struct Input {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
-    let inputs = if args.sources.is_empty() {
+    let inputs = if args.sources.is_empty() && !args.clipboard {
         vec![manual(ctx, &args)?]
     } else {
-        read_sources(&args.sources)?
+        let mut inputs = read_sources(&args.sources)?;
+        if args.clipboard {
+            read_clipboard(&mut inputs)?;
+        }
+        inputs
     };
 
     let (mut vault, fallback) = Vault::open_or_create(&ctx.vault)?;
@@ -186,6 +193,48 @@ fn parse_text(text: &str, from: &str, inputs: &mut Vec<Input>) -> Result<()> {
         entry,
     });
     Ok(())
+}
+
+/// The clipboard: a screenshot holding QR codes, or text with otpauth URIs (one a line).
+fn read_clipboard(inputs: &mut Vec<Input>) -> Result<()> {
+    const FROM: &str = "the clipboard";
+    match clipboard::read().map_err(|e| Error::input(FROM, e))? {
+        clipboard::Content::Image {
+            width,
+            height,
+            rgba,
+        } => {
+            let (w, h) = (to_u32(width)?, to_u32(height)?);
+            let payloads = qr::decode_rgba(w, h, &rgba).map_err(|e| Error::input(FROM, e))?;
+            add_payloads("the clipboard image", &payloads, inputs)
+        }
+        clipboard::Content::Text(text) => {
+            let lines: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            if lines.is_empty() {
+                return Err(Error::input(FROM, "it is empty"));
+            }
+            for (n, line) in lines.iter().enumerate() {
+                let from = format!("clipboard line {}", n + 1);
+                if !(uri::is_otpauth(line) || migration::is_migration(line)) {
+                    let what = describe(line);
+                    return Err(Error::input(
+                        from,
+                        format!("it holds {what}, not an otpauth URI"),
+                    ));
+                }
+                parse_text(line, &from, inputs)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn to_u32(n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| Error::input("the clipboard", "the image is too large"))
 }
 
 /// Every QR code in an image: each must hold an otpauth or otpauth-migration URI.

@@ -1,6 +1,7 @@
-//! `otp code QUERY`: the current code, for a person or a script.
+//! `otp code QUERY`: the current code, for a person or a script, or (`-c`) on the clipboard.
 
 use super::Context;
+use crate::clipboard::{self, CopyOptions};
 use crate::entry::{Entry, Window};
 use crate::error::{Error, Result};
 use crate::output;
@@ -23,6 +24,16 @@ pub struct Args {
     /// Time to compute the code for: unix seconds or RFC 3339 (2026-01-02T03:04:05Z)
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub at: Option<String>,
+    /// Put the code on the clipboard instead of printing it; it is cleared after a delay
+    #[arg(short = 'c', long, conflicts_with = "json")]
+    pub copy: bool,
+    /// Seconds until the copied code is cleared, 0 for never
+    /// [default: config clipboard_clear_seconds, or 20]
+    #[arg(long, value_name = "S", requires = "copy")]
+    pub clear_after: Option<u64>,
+    /// Copy through the terminal (OSC 52 escape) even when a display is available
+    #[arg(long, requires = "copy")]
+    pub osc52: bool,
 }
 
 /// Parses `--at`: unix seconds, or an RFC 3339 timestamp with any offset.
@@ -42,6 +53,10 @@ pub fn parse_time(text: &str) -> Result<i64> {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let at = args.at.as_deref().map(parse_time).transpose()?;
+    if args.copy {
+        // Before anything is consumed (an HOTP counter) for a copy that cannot happen.
+        clipboard::method(&copy_options(ctx, &args)).map_err(|e| copy_error(&args, e))?;
+    }
     // Read-only for time-based codes; HOTP needs the lock to store counter+1.
     let vault = Vault::open(&ctx.vault)?;
     let entry = query::resolve(&vault.doc.entries, &args.query)?;
@@ -71,7 +86,42 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     let code = entry.code_at(t);
     let window = entry.window_at(t);
+    if args.copy {
+        return copy(ctx, &args, entry, code.as_str());
+    }
     ctx.print(&render(ctx, &args, entry, code.as_str(), Some(&window)))
+}
+
+fn copy_options(ctx: &Context, args: &Args) -> CopyOptions {
+    CopyOptions {
+        clear_after: args.clear_after.unwrap_or(ctx.clipboard_clear_seconds),
+        osc52: args.osc52,
+    }
+}
+
+/// `-c`: the code goes to the clipboard, a line about it to a terminal's stderr, nothing to
+/// stdout.
+fn copy(ctx: &Context, args: &Args, entry: &Entry, code: &str) -> Result<()> {
+    let copied =
+        clipboard::copy(code, &copy_options(ctx, args)).map_err(|e| copy_error(args, e))?;
+    if ctx.stderr_is_terminal {
+        let name = if entry.issuer.is_empty() {
+            entry.account.clone()
+        } else {
+            format!("{} {}", entry.issuer, entry.account)
+        };
+        let what = format!(
+            "{} ({})",
+            crate::entry::Code::grouped_str(code),
+            output::sanitize(&name)
+        );
+        ctx.notice(&copied.describe(&what));
+    }
+    Ok(())
+}
+
+fn copy_error(args: &Args, e: clipboard::Error) -> Error {
+    clipboard::copy_failed(e, &format!("otp code {}", args.query))
 }
 
 /// Sleeps until `until` (unix seconds), showing a countdown on a terminal's stderr.
@@ -97,6 +147,9 @@ fn hotp(ctx: &Context, args: &Args, id: &str) -> Result<()> {
     let shown = entry.clone();
     // Stored before it is shown: a code is never handed out twice.
     vault.save()?;
+    if args.copy {
+        return copy(ctx, args, &shown, code.as_str());
+    }
     ctx.print(&render(ctx, args, &shown, code.as_str(), None))
 }
 

@@ -44,7 +44,10 @@ pub fn generated_files() -> Vec<(String, Vec<u8>)> {
     let mut cmd = super::Cli::command();
     cmd.build();
     files.push(("man/otp.1".to_string(), man_page(&cmd)));
-    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| s.get_name() != "help" && !s.is_hide_set())
+    {
         let name = format!("otp-{}", sub.get_name());
         let sub = sub.clone().name(name.clone());
         files.push((format!("man/{name}.1"), man_page(&sub)));

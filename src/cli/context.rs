@@ -17,7 +17,13 @@ pub struct Context {
     pub stderr_is_terminal: bool,
     /// Wall-clock unix seconds at start.
     pub now: i64,
+    /// Seconds a copied code stays on the clipboard (config `clipboard_clear_seconds`;
+    /// `--clear-after` overrides it per command). 0 means never clear.
+    pub clipboard_clear_seconds: u64,
 }
+
+/// SPEC §2: a copied code is cleared after 20 s unless configured otherwise.
+pub const DEFAULT_CLIPBOARD_CLEAR_SECONDS: u64 = 20;
 
 fn dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "otp")
@@ -80,6 +86,9 @@ impl Context {
             stdin_is_terminal: std::io::stdin().is_terminal(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
             now: jiff::Timestamp::now().as_second(),
+            clipboard_clear_seconds: config
+                .clipboard_clear_seconds
+                .unwrap_or(DEFAULT_CLIPBOARD_CLEAR_SECONDS),
         })
     }
 

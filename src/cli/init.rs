@@ -26,10 +26,16 @@ pub fn run(ctx: &Context, _args: Args) -> Result<()> {
             }
         ));
     }
-    text.push_str(
-        "Keep a copy of the key somewhere safe (losing it loses the vault): back up the \
-         identity, or list an offline backup key under `recipients` in the config.\n",
-    );
+    text.push_str(match vault.backend() {
+        crate::keys::Backend::Passphrase => {
+            "Your passphrase is the vault's key: don't lose it. Make a backup with: \
+             otp export -o otp-backup.age\n"
+        }
+        _ => {
+            "Make a recovery kit now and keep it off this machine: \
+             otp key export -o otp-recovery-kit.age\n"
+        }
+    });
     ctx.print(&text)
 }
 

@@ -10,12 +10,20 @@ mod add;
 mod code;
 pub mod completions;
 mod context;
+mod doctor;
+mod export;
+mod import;
 mod init;
+mod key;
 mod list;
 mod note;
+mod qr;
+mod recovery;
 mod rename;
 mod rm;
+mod serve_clipboard;
 mod uri;
+mod watch;
 
 pub use context::Context;
 
@@ -88,14 +96,33 @@ pub enum Command {
     Note(note::Args),
     /// Print an entry's otpauth URI (it contains the secret)
     Uri(uri::Args),
+    /// Live view of codes with countdowns
+    Watch(watch::Args),
+    /// Show an entry as a QR code, to enrol a second device
+    Qr(qr::Args),
+    /// Keep and use an account's recovery (backup) codes
+    Recovery(recovery::Args),
+    /// Back up the vault (passphrase-encrypted by default)
+    Export(export::Args),
+    /// Bring entries in from a backup or another app's export
+    Import(import::Args),
+    /// Recovery kit and key management
+    Key(key::Args),
+    /// Check the vault, its key, permissions, clipboard and clock
+    Doctor(doctor::Args),
+    /// Internal: the detached process that serves a copied code (`code -c`)
+    #[command(name = "__serve-clipboard", hide = true)]
+    ServeClipboard(serve_clipboard::Args),
     /// Print a shell completion script
     Completions(completions::Args),
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
-    if let Command::Completions(args) = &cli.command {
-        return completions::run(args);
+    match &cli.command {
+        Command::Completions(args) => return completions::run(args),
+        Command::ServeClipboard(args) => return serve_clipboard::run(args),
+        _ => {}
     }
     let ctx = Context::resolve(&cli)?;
     match cli.command {
@@ -107,6 +134,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Rename(args) => rename::run(&ctx, args),
         Command::Note(args) => note::run(&ctx, args),
         Command::Uri(args) => uri::run(&ctx, args),
-        Command::Completions(_) => Ok(()),
+        Command::Watch(args) => watch::run(&ctx, args),
+        Command::Qr(args) => qr::run(&ctx, args),
+        Command::Recovery(args) => recovery::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Key(args) => key::run(&ctx, args),
+        Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Completions(_) | Command::ServeClipboard(_) => Ok(()),
     }
 }

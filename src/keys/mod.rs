@@ -13,6 +13,7 @@ by the vault, which can try them (see `vault::Vault::open`).
 pub mod identity_file;
 pub mod keyring;
 pub mod passphrase;
+pub mod sealed;
 
 use age::secrecy::SecretString;
 use std::path::PathBuf;

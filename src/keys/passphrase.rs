@@ -10,6 +10,8 @@ use age::secrecy::SecretString;
 use zeroize::Zeroizing;
 
 pub const ENV: &str = "OTP_PASSPHRASE";
+/// The new passphrase when `otp key rotate` changes it, for scripts (as weak as [`ENV`]).
+pub const NEW_ENV: &str = "OTP_NEW_PASSPHRASE";
 
 /// Reads the passphrase; `confirm` asks twice (when creating a vault or export).
 pub fn obtain(prompt: &str, confirm: bool) -> Result<SecretString, Error> {
@@ -24,6 +26,21 @@ pub fn obtain(prompt: &str, confirm: bool) -> Result<SecretString, Error> {
         if *first != *second {
             return Err(Error::PassphraseMismatch);
         }
+    }
+    nonempty(&first)
+}
+
+/// Reads a new passphrase (asked twice), from [`NEW_ENV`] or the terminal; never from
+/// [`ENV`], which holds the current one.
+pub fn obtain_new(prompt: &str) -> Result<SecretString, Error> {
+    if let Some(value) = std::env::var_os(NEW_ENV) {
+        let value = Zeroizing::new(value.to_string_lossy().into_owned());
+        return nonempty(&value);
+    }
+    let first = Zeroizing::new(rpassword::prompt_password(prompt).map_err(no_tty)?);
+    let second = Zeroizing::new(rpassword::prompt_password("Repeat it: ").map_err(no_tty)?);
+    if *first != *second {
+        return Err(Error::PassphraseMismatch);
     }
     nonempty(&first)
 }

@@ -32,8 +32,15 @@ pub struct Settings {
 
 impl Settings {
     /// The keyring's user name for this vault: its canonical path.
-    fn keyring_user(&self) -> String {
-        let canonical = match (self.path.parent(), self.path.file_name()) {
+    pub fn keyring_user(&self) -> String {
+        // A bare file name (`vault.age`) lives in the working directory: its parent is "",
+        // which does not canonicalize, and `vault.age` alone would be shared by every such
+        // vault anywhere.
+        let parent = match self.path.parent() {
+            Some(d) if d.as_os_str().is_empty() => Some(Path::new(".")),
+            other => other,
+        };
+        let canonical = match (parent, self.path.file_name()) {
             (Some(dir), Some(name)) => dir
                 .canonicalize()
                 .map(|d| d.join(name))
@@ -47,8 +54,11 @@ impl Settings {
 /// Why a vault could not be opened or written.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot unlock vault {}: {cause}", path.display())]
+    /// Exit 5. `what` names the file: "vault", or "backup" / "recovery kit" for the
+    /// passphrase-sealed files of `otp export` and `otp key export`.
+    #[error("cannot unlock {what} {}: {cause}", path.display())]
     Unlock {
+        what: &'static str,
         path: PathBuf,
         cause: String,
         hint: Option<String>,
@@ -216,6 +226,43 @@ impl Vault {
     }
 
     fn write(&mut self) -> Result<(), Error> {
+        self.write_to(&[])
+    }
+
+    /// The key that opened (or created) the vault.
+    pub fn key(&self) -> &Key {
+        &self.key
+    }
+
+    /// Key rotation, step 1: rewrites the vault encrypted to its current key *and* `next`,
+    /// so that whichever of the two keys a backend holds after a crash opens it.
+    /// Needs [`Vault::open_for_update`].
+    pub fn add_transition_key(&mut self, next: &age::x25519::Recipient) -> Result<(), Error> {
+        if matches!(self.key, Key::Passphrase(_)) {
+            return Err(Error::Encrypt {
+                path: self.settings.path.clone(),
+                source: crypto::Error::PassphraseWithRecipients,
+            });
+        }
+        self.write_to(std::slice::from_ref(next))
+    }
+
+    /// Key rotation, last step: the vault from now on is encrypted to `key` (and the backup
+    /// recipients) only. Written twice, so that `vault.age.bak` no longer opens with the old
+    /// key either. Needs [`Vault::open_for_update`].
+    pub fn rekey(&mut self, key: Key) -> Result<(), Error> {
+        self.doc
+            .check_writable()
+            .map_err(|source| Error::ReadOnly {
+                path: self.settings.path.clone(),
+                source,
+            })?;
+        self.key = key;
+        self.write_to(&[])?;
+        self.write_to(&[])
+    }
+
+    fn write_to(&mut self, extra: &[age::x25519::Recipient]) -> Result<(), Error> {
         let path = &self.settings.path;
         let Some(lock) = &self.lock else {
             return Err(io(
@@ -224,15 +271,36 @@ impl Vault {
             ));
         };
         let plaintext = self.doc.to_json();
-        let ciphertext = crypto::encrypt(&plaintext, &self.key, &self.settings.recipients)
-            .map_err(|source| Error::Encrypt {
+        let mut recipients = self.settings.recipients.clone();
+        recipients.extend_from_slice(extra);
+        let ciphertext = crypto::encrypt(&plaintext, &self.key, &recipients).map_err(|source| {
+            Error::Encrypt {
                 path: path.clone(),
                 source,
-            })?;
+            }
+        })?;
         self.file
             .replace(lock, &ciphertext)
             .map_err(|e| io(path, e))
     }
+}
+
+/// Whether `identity` opens the vault described by `settings` (for restoring a key): Ok, or
+/// the reason it cannot be checked or does not open it.
+pub fn check_identity(settings: &Settings, identity: &age::x25519::Identity) -> Result<(), Error> {
+    let path = &settings.path;
+    let bytes = VaultFile::new(path.clone())
+        .read()
+        .map_err(|e| io(path, e))?
+        .ok_or_else(|| Error::Missing(path.clone()))?;
+    crypto::decrypt(&bytes, &Key::Identity(identity.clone()))
+        .map(drop)
+        .map_err(|e| Error::Unlock {
+            what: "vault",
+            path: path.clone(),
+            cause: e.to_string(),
+            hint: None,
+        })
 }
 
 fn io(path: &Path, source: std::io::Error) -> Error {
@@ -292,6 +360,7 @@ type Unlocked = (Key, Backend, zeroize::Zeroizing<Vec<u8>>);
 /// Finds the key that opens `ciphertext` and decrypts it.
 fn unlock(settings: &Settings, ciphertext: &[u8]) -> Result<Unlocked, Error> {
     let fail = |cause: String, hint: Option<&str>| Error::Unlock {
+        what: "vault",
         path: settings.path.clone(),
         cause,
         hint: hint.map(str::to_string),
@@ -359,7 +428,11 @@ fn keyring_hint(e: &keys::Error) -> Option<&'static str> {
         keys::Error::KeyringLocked(_) => {
             Some("unlock your keyring (log in to the desktop session) and try again")
         }
-        keys::Error::NoKeyringKey | keys::Error::KeyringUnavailable(_) => {
+        keys::Error::NoKeyringKey => Some(
+            "restore the key from your recovery kit with `otp key import KIT`, or point \
+             --identity at the identity file if you keep the key in one",
+        ),
+        keys::Error::KeyringUnavailable(_) => {
             Some("if you keep the key in a file, point --identity or OTP_IDENTITY_FILE at it")
         }
         _ => None,

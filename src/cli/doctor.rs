@@ -1,0 +1,245 @@
+/*!
+`otp doctor`: is everything in order? One line per check, `ok`, `warn` or `FAIL`:
+
+- the vault: path, size, mode of the file and its directory (warn when group or others have
+  any access), entry count;
+- the key: which backend opens the vault, and the identity file's mode;
+- backup recipients from the config;
+- whether `-c` can reach a clipboard (a display, or an SSH session for OSC 52);
+- with `--ntp`, the clock's offset from an SNTP server: above 5 s codes get rejected.
+
+Exit status 0 when no check failed (warnings included), 1 otherwise.
+*/
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::keys::Backend;
+use crate::sntp;
+use crate::vault::{self, Vault, crypto};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::Duration;
+
+/// Offsets above this make codes fail at services that accept only the current period.
+const MAX_OFFSET_SECONDS: f64 = 5.0;
+const NTP_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Also check the clock against an SNTP server [default server: pool.ntp.org]
+    #[arg(
+        long,
+        value_name = "SERVER[:PORT]",
+        num_args = 0..=1,
+        default_missing_value = "pool.ntp.org",
+    )]
+    pub ntp: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    Ok,
+    Warn,
+    Fail,
+}
+
+struct Report {
+    lines: Vec<(Level, String)>,
+}
+
+impl Report {
+    fn add(&mut self, level: Level, text: impl Into<String>) {
+        self.lines.push((level, text.into()));
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::new();
+        for (level, text) in &self.lines {
+            let tag = match level {
+                Level::Ok => "ok  ",
+                Level::Warn => "warn",
+                Level::Fail => "FAIL",
+            };
+            out.push_str(&format!("{tag}  {}\n", crate::output::sanitize(text)));
+        }
+        out
+    }
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let mut report = Report { lines: Vec::new() };
+    check_vault(ctx, &mut report);
+    check_clipboard(&mut report);
+    if let Some(server) = &args.ntp {
+        check_clock(server, &mut report);
+    }
+    ctx.print(&report.render())?;
+    let failed = report
+        .lines
+        .iter()
+        .filter(|(l, _)| *l == Level::Fail)
+        .count();
+    if failed > 0 {
+        return Err(Error::Rejected(format!(
+            "{failed} {} failed",
+            if failed == 1 { "check" } else { "checks" }
+        )));
+    }
+    Ok(())
+}
+
+fn mode(path: &Path) -> Option<u32> {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o777)
+}
+
+/// A line about a file's or directory's mode; warns when group or others have access.
+fn check_mode(report: &mut Report, what: &str, path: &Path, want: u32) {
+    let Some(m) = mode(path) else { return };
+    if m & 0o077 != 0 {
+        report.add(
+            Level::Warn,
+            format!(
+                "{what} {} is mode {m:04o}: others may read it; fix with `chmod {want:o} {}`",
+                path.display(),
+                path.display()
+            ),
+        );
+    } else {
+        report.add(
+            Level::Ok,
+            format!("{what} {} is mode {m:04o}", path.display()),
+        );
+    }
+}
+
+fn check_vault(ctx: &Context, report: &mut Report) {
+    let path = &ctx.vault.path;
+    let Ok(meta) = std::fs::metadata(path) else {
+        report.add(
+            Level::Fail,
+            format!(
+                "no vault at {}: create one with `otp init` or `otp add`",
+                path.display()
+            ),
+        );
+        return;
+    };
+    report.add(
+        Level::Ok,
+        format!("vault {} ({} bytes)", path.display(), meta.len()),
+    );
+    check_mode(report, "vault", path, 0o600);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        check_mode(report, "vault directory", dir, 0o700);
+    }
+    let backup = vault::VaultFile::new(path.clone()).backup_path();
+    if backup.exists() {
+        check_mode(report, "previous vault", &backup, 0o600);
+    }
+
+    // A passphrase vault needs the passphrase to be checked: only when it can be had
+    // without a prompt nobody can answer.
+    let passphrase_vault = std::fs::read(path)
+        .ok()
+        .and_then(|b| crypto::lock_of(&b).ok())
+        == Some(crypto::Lock::Passphrase);
+    if passphrase_vault
+        && std::env::var_os(crate::keys::passphrase::ENV).is_none()
+        && !ctx.stdin_is_terminal
+    {
+        report.add(
+            Level::Warn,
+            "key: passphrase backend; not checked (no terminal to ask, OTP_PASSPHRASE unset)",
+        );
+        return;
+    }
+    match Vault::open(&ctx.vault) {
+        Ok(vault) => {
+            let n = vault.doc.entries.len();
+            let backend = vault.backend();
+            let place = match backend {
+                Backend::Keyring => "in the OS keyring".to_string(),
+                Backend::IdentityFile => ctx.vault.identity_path.display().to_string(),
+                Backend::Passphrase => "your passphrase".to_string(),
+            };
+            report.add(
+                Level::Ok,
+                format!("key: {backend} backend ({place}) opens the vault"),
+            );
+            if backend == Backend::IdentityFile {
+                check_mode(report, "identity file", &ctx.vault.identity_path, 0o600);
+            }
+            report.add(
+                Level::Ok,
+                format!("{n} {}", if n == 1 { "entry" } else { "entries" }),
+            );
+        }
+        Err(e) => {
+            let hint = e.hint().map(|h| format!(" ({h})")).unwrap_or_default();
+            report.add(Level::Fail, format!("{e}{hint}"));
+        }
+    }
+    match ctx.vault.recipients.len() {
+        0 => report.add(
+            Level::Ok,
+            "no backup recipients; keep a recovery kit (`otp key export`)",
+        ),
+        n => report.add(
+            Level::Ok,
+            format!(
+                "also encrypted to {n} backup {}",
+                if n == 1 { "recipient" } else { "recipients" }
+            ),
+        ),
+    }
+}
+
+/// Presence is enough: `-c` needs a display, or an SSH session for OSC 52.
+fn check_clipboard(report: &mut Report) {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        report.add(Level::Ok, "clipboard: the system clipboard");
+    } else if set("WAYLAND_DISPLAY") {
+        report.add(Level::Ok, "clipboard: Wayland display");
+    } else if set("DISPLAY") {
+        report.add(Level::Ok, "clipboard: X11 display");
+    } else if set("SSH_CONNECTION") || set("SSH_TTY") {
+        report.add(
+            Level::Ok,
+            "clipboard: none here, but -c uses OSC 52 to reach your terminal over SSH",
+        );
+    } else {
+        report.add(
+            Level::Warn,
+            "clipboard: no display (DISPLAY, WAYLAND_DISPLAY) and no SSH session: -c cannot copy",
+        );
+    }
+}
+
+fn check_clock(server: &str, report: &mut Report) {
+    match sntp::query(server, NTP_TIMEOUT) {
+        Ok(sample) => {
+            let offset = sample.offset;
+            let direction = if offset >= 0.0 { "behind" } else { "ahead of" };
+            let text = format!(
+                "clock: {:.1} s {direction} {server} (round trip {:.0} ms)",
+                offset.abs(),
+                sample.delay * 1000.0
+            );
+            if offset.abs() > MAX_OFFSET_SECONDS {
+                report.add(
+                    Level::Fail,
+                    format!(
+                        "{text}: services will reject codes; fix the clock, e.g. \
+                         `sudo timedatectl set-ntp true`"
+                    ),
+                );
+            } else {
+                report.add(Level::Ok, text);
+            }
+        }
+        Err(e) => report.add(Level::Warn, format!("clock: not checked: {e}")),
+    }
+}

@@ -1,0 +1,239 @@
+/*!
+`otp import FILE`: bring entries in from a backup (`otp export`) or another app's export.
+
+The file's format is detected (or named with `--format`) and read by its importer in
+`crate::import`; then the duplicate rules of `otp add` apply to every entry before anything
+is written: an identical entry is skipped, a different key for an existing account is an
+error unless `--replace`, and one error means nothing is imported. `--dry-run` shows what
+would happen and writes nothing.
+*/
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::import::{self, FORMATS, Imported, Passwords};
+use crate::vault::{self, Added, Document, Vault};
+use clap::builder::PossibleValuesParser;
+use std::io::Read;
+use std::path::PathBuf;
+use zeroize::Zeroizing;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The file to import, or - for stdin
+    pub file: PathBuf,
+    /// The file's format [default: detected]
+    #[arg(long, default_value = "auto", value_parser = format_names(), value_name = "FORMAT")]
+    pub format: String,
+    /// Show what would be added, skipped or in conflict; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace the key of accounts that already exist with another key (key renewal)
+    #[arg(long)]
+    pub replace: bool,
+    /// Read the password of an encrypted export from the first line of FILE
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+fn format_names() -> PossibleValuesParser {
+    let names: Vec<&'static str> = std::iter::once("auto")
+        .chain(FORMATS.iter().map(|f| f.name()))
+        .collect();
+    PossibleValuesParser::new(names)
+}
+
+/// What importing one entry does (or would do).
+enum Outcome {
+    Added(Added),
+    Conflict(String),
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    let shown = args.file.display().to_string();
+    let bytes = read(&args)?;
+    let rejected = |e: import::Error| -> Error {
+        match e {
+            import::Error::Locked(cause) => Error::Vault(vault::Error::Unlock {
+                what: "backup",
+                path: args.file.clone(),
+                cause,
+                hint: None,
+            }),
+            e => Error::Rejected(format!("cannot import {shown}: {e}")),
+        }
+    };
+    let format = import::format_for(&args.format, &bytes).map_err(rejected)?;
+    let mut passwords = Passwords::new(args.password_file.clone());
+    let items = format.parse(&bytes, &mut passwords).map_err(rejected)?;
+    drop(bytes);
+    if items.is_empty() {
+        ctx.notice(&format!("{shown} holds no entries; nothing imported"));
+        return Ok(());
+    }
+    if args.dry_run {
+        return dry_run(ctx, &args, items);
+    }
+
+    let (mut vault, fallback) = Vault::open_or_create(&ctx.vault)?;
+    if let Some(f) = &fallback {
+        super::init::say_fallback(ctx, f);
+    }
+    let outcomes = apply(&mut vault.doc, items, args.replace, ctx.now);
+    let conflicts = conflicts(&outcomes);
+    if !conflicts.is_empty() {
+        return Err(conflict_error(&conflicts, &shown, false));
+    }
+    vault.save()?;
+    ctx.print(&report(&vault.doc, &outcomes, false))?;
+    let new = count(&outcomes, |a| matches!(a, Added::New(_)));
+    ctx.notice(&format!(
+        "Imported {new} new {} from {shown} ({format} format)",
+        if new == 1 { "entry" } else { "entries" },
+        format = format.name()
+    ));
+    Ok(())
+}
+
+fn read(args: &Args) -> Result<Zeroizing<Vec<u8>>> {
+    let mut bytes = Zeroizing::new(Vec::new());
+    if args.file.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("cannot read stdin", e))?;
+        return Ok(bytes);
+    }
+    let mut file = std::fs::File::open(&args.file)
+        .map_err(|e| Error::io(format!("cannot read {}", args.file.display()), e))?;
+    file.read_to_end(&mut bytes)
+        .map_err(|e| Error::io(format!("cannot read {}", args.file.display()), e))?;
+    Ok(bytes)
+}
+
+/// Applies the duplicate rules of `add` to every item, in order (an item may collide with
+/// an earlier one of the same file). The caller writes only when there is no conflict.
+fn apply(doc: &mut Document, items: Vec<Imported>, replace: bool, now: i64) -> Vec<Outcome> {
+    items
+        .into_iter()
+        .map(|item| {
+            let label = label(&item);
+            match doc.add(item.entry, replace, now) {
+                Ok(added) => {
+                    // A new or renewed entry takes the file's note and recovery codes where
+                    // it has none of its own; an identical one is left alone.
+                    let fill = !matches!(added, Added::Identical(_));
+                    if let Some(entry) = doc.get_mut(added.id()).filter(|_| fill) {
+                        if entry.note.is_none() {
+                            entry.note = item.note;
+                        }
+                        if entry.recovery.is_empty() {
+                            entry.recovery = item.recovery;
+                        }
+                    }
+                    Outcome::Added(added)
+                }
+                Err(_) => Outcome::Conflict(label),
+            }
+        })
+        .collect()
+}
+
+fn label(item: &Imported) -> String {
+    if item.entry.issuer.is_empty() {
+        item.entry.account.clone()
+    } else {
+        format!("{}:{}", item.entry.issuer, item.entry.account)
+    }
+}
+
+fn conflicts(outcomes: &[Outcome]) -> Vec<&str> {
+    outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Conflict(label) => Some(label.as_str()),
+            Outcome::Added(_) => None,
+        })
+        .collect()
+}
+
+fn count(outcomes: &[Outcome], pred: impl Fn(&Added) -> bool) -> usize {
+    outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Added(a) if pred(a)))
+        .count()
+}
+
+fn conflict_error(conflicts: &[&str], file: &str, dry_run: bool) -> Error {
+    let what = if dry_run {
+        "the import would fail"
+    } else {
+        "nothing was imported"
+    };
+    Error::Rejected(format!(
+        "cannot import {file}: {} already {} with a different secret ({what}; use --replace \
+         to renew {})",
+        conflicts.join(", "),
+        if conflicts.len() == 1 {
+            "exists"
+        } else {
+            "exist"
+        },
+        if conflicts.len() == 1 {
+            "its key"
+        } else {
+            "their keys"
+        },
+    ))
+}
+
+/// One line per entry: what happened (or would happen) to it.
+fn report(doc: &Document, outcomes: &[Outcome], dry_run: bool) -> String {
+    let mut text = String::new();
+    for outcome in outcomes {
+        let line = match outcome {
+            Outcome::Conflict(label) => {
+                format!("conflict  {label} (already in the vault with a different secret)")
+            }
+            Outcome::Added(added) => {
+                let label = doc.get(added.id()).map(|e| e.label()).unwrap_or_default();
+                let id = added.id();
+                match (added, dry_run) {
+                    (Added::New(_), false) => format!("added     {label} [{id}]"),
+                    (Added::New(_), true) => format!("add       {label}"),
+                    (Added::Identical(_), _) => {
+                        format!("skipped   {label} [{id}] (already in the vault with this key)")
+                    }
+                    (Added::Replaced(_), false) => {
+                        format!("replaced  {label} [{id}] (key renewed)")
+                    }
+                    (Added::Replaced(_), true) => format!("replace   {label} [{id}] (key renewal)"),
+                }
+            }
+        };
+        text.push_str(&crate::output::sanitize(&line));
+        text.push('\n');
+    }
+    text
+}
+
+fn dry_run(ctx: &Context, args: &Args, items: Vec<Imported>) -> Result<()> {
+    // Read-only: no lock, no vault created. A missing vault is an empty one.
+    let mut doc = match Vault::open(&ctx.vault) {
+        Ok(vault) => vault.doc,
+        Err(vault::Error::Missing(_)) => Document::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let outcomes = apply(&mut doc, items, args.replace, ctx.now);
+    ctx.print(&report(&doc, &outcomes, true))?;
+    let conflicts = conflicts(&outcomes);
+    let shown = args.file.display().to_string();
+    if !conflicts.is_empty() {
+        return Err(conflict_error(&conflicts, &shown, true));
+    }
+    let new = count(&outcomes, |a| matches!(a, Added::New(_)));
+    let same = count(&outcomes, |a| matches!(a, Added::Identical(_)));
+    let renewed = count(&outcomes, |a| matches!(a, Added::Replaced(_)));
+    ctx.notice(&format!(
+        "Dry run: {new} to add, {same} identical to skip, {renewed} to replace; nothing was written"
+    ));
+    Ok(())
+}

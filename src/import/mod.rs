@@ -1,0 +1,180 @@
+/*!
+Importers: each file format `otp import` reads is one file here, behind the [`Format`] trait,
+and registered once in [`FORMATS`]. Adding a format (another app's export) means one new
+file and one line in that list.
+
+An importer only turns bytes into [`Imported`] entries; it never touches the vault. The
+command applies the duplicate rules of `otp add` and writes all or nothing.
+*/
+
+mod age;
+mod json;
+mod uris;
+
+use crate::entry::{NewEntry, RecoveryCode};
+use crate::keys;
+use ::age::secrecy::SecretString;
+use std::path::PathBuf;
+use zeroize::Zeroizing;
+
+/// One entry read from a file, with what else the format carries.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub entry: NewEntry,
+    pub note: Option<String>,
+    pub recovery: Vec<RecoveryCode>,
+}
+
+impl From<NewEntry> for Imported {
+    fn from(entry: NewEntry) -> Imported {
+        Imported {
+            entry,
+            note: None,
+            recovery: Vec::new(),
+        }
+    }
+}
+
+/// Why a file could not be imported. Never quotes secrets.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("it is not in a format otp can import (supported: {})", names())]
+    Unknown,
+    #[error("unknown format {0:?} (supported: {names})", names = names())]
+    UnknownName(String),
+    #[error("it is not a valid {format} file: {reason}")]
+    Malformed {
+        format: &'static str,
+        reason: String,
+    },
+    #[error("entry {index}: {reason}")]
+    Entry { index: usize, reason: String },
+    #[error("it holds no entries")]
+    Empty,
+    /// A wrong or missing password: the command maps this to exit 5.
+    #[error("{0}")]
+    Locked(String),
+}
+
+/// One importable file format.
+pub trait Format: Sync {
+    /// The name given to `--format` and shown in messages.
+    fn name(&self) -> &'static str;
+    /// Whether `bytes` look like this format. Cheap, and decodes no secret.
+    fn detect(&self, bytes: &[u8]) -> bool;
+    /// Reads every entry. Encrypted formats ask `passwords` for what they need.
+    fn parse(&self, bytes: &[u8], passwords: &mut Passwords) -> Result<Vec<Imported>, Error>;
+}
+
+/// Every format, in the order auto-detection tries them.
+pub static FORMATS: &[&dyn Format] = &[&age::Age, &json::Json, &uris::Uris];
+
+fn names() -> String {
+    FORMATS
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The format called `name`, or the one that recognises `bytes` when `name` is `auto`.
+pub fn format_for(name: &str, bytes: &[u8]) -> Result<&'static dyn Format, Error> {
+    if name.eq_ignore_ascii_case("auto") {
+        return detect(bytes).ok_or(Error::Unknown);
+    }
+    FORMATS
+        .iter()
+        .copied()
+        .find(|f| f.name().eq_ignore_ascii_case(name))
+        .ok_or_else(|| Error::UnknownName(name.to_string()))
+}
+
+/// The first registered format that recognises `bytes`.
+pub fn detect(bytes: &[u8]) -> Option<&'static dyn Format> {
+    FORMATS.iter().copied().find(|f| f.detect(bytes))
+}
+
+/// Where the passwords of encrypted exports come from: `--password-file`, else
+/// `OTP_PASSPHRASE` or a hidden prompt on the terminal.
+#[derive(Debug, Default)]
+pub struct Passwords {
+    file: Option<PathBuf>,
+}
+
+impl Passwords {
+    pub fn new(file: Option<PathBuf>) -> Passwords {
+        Passwords { file }
+    }
+
+    /// The password for what `prompt` describes ("Passphrase of the backup: ").
+    pub fn get(&mut self, prompt: &str) -> Result<SecretString, Error> {
+        let Some(path) = &self.file else {
+            return keys::passphrase::obtain(prompt, false)
+                .map_err(|e| Error::Locked(e.to_string()));
+        };
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+            Error::Locked(format!("cannot read password file {}: {e}", path.display()))
+        })?);
+        // The first line, as `age` and password managers write such files.
+        let line = text.lines().next().unwrap_or_default();
+        if line.is_empty() {
+            return Err(Error::Locked(format!(
+                "password file {} is empty",
+                path.display()
+            )));
+        }
+        Ok(SecretString::from(line.to_string()))
+    }
+}
+
+/// Parses plaintext contents (an export after decryption) with whichever plaintext format
+/// recognises them.
+fn parse_plain(bytes: &[u8], passwords: &mut Passwords) -> Result<Vec<Imported>, Error> {
+    let format = FORMATS
+        .iter()
+        .copied()
+        .filter(|f| f.name() != "age")
+        .find(|f| f.detect(bytes))
+        .ok_or(Error::Unknown)?;
+    format.parse(bytes, passwords)
+}
+
+/// Validates a parsed entry; `index` counts from 1.
+fn validated(index: usize, entry: NewEntry) -> Result<NewEntry, Error> {
+    entry.validated().map_err(|e| Error::Entry {
+        index,
+        reason: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_picks_the_right_format() {
+        assert_eq!(
+            detect(b"-----BEGIN AGE ENCRYPTED FILE-----\n")
+                .unwrap()
+                .name(),
+            "age"
+        );
+        assert_eq!(detect(b"age-encryption.org/v1\n-> ").unwrap().name(), "age");
+        let json = br#"{"version": 1, "entries": []}"#;
+        assert_eq!(detect(json).unwrap().name(), "json");
+        let uris = b"# mine\n\notpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\n";
+        assert_eq!(detect(uris).unwrap().name(), "uris");
+        // Another app's JSON (Aegis keeps its entries under "db") is not ours.
+        assert!(detect(br#"{"version": 1, "header": {}, "db": {"entries": []}}"#).is_none());
+        assert!(detect(b"hello").is_none());
+    }
+
+    #[test]
+    fn unknown_formats_list_the_supported_ones() {
+        let err = format_for("auto", b"hello").err().unwrap().to_string();
+        assert!(err.contains("age, json, uris"), "{err}");
+        let err = format_for("aegis", b"").err().unwrap().to_string();
+        assert!(err.contains("\"aegis\"") && err.contains("uris"), "{err}");
+        assert_eq!(format_for("JSON", b"").unwrap().name(), "json");
+    }
+}
