@@ -100,6 +100,18 @@ impl Context {
             .map_err(|e| Error::io("cannot write output", e))
     }
 
+    /// Asks a yes/no question on the terminal (stderr), reading the answer from stdin.
+    pub fn confirm(&self, question: &str) -> Result<bool> {
+        let mut err = std::io::stderr();
+        let _ = write!(err, "{question}");
+        let _ = err.flush();
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| Error::io("cannot read the answer", e))?;
+        Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    }
+
     /// A line for the person at the terminal (notices, progress) on stderr.
     pub fn notice(&self, text: &str) {
         let _ = writeln!(std::io::stderr(), "{text}");

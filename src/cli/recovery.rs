@@ -17,7 +17,7 @@ use crate::entry::{Entry, RecoveryCode};
 use crate::error::{Error, Result};
 use crate::query;
 use crate::vault::Vault;
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use zeroize::Zeroizing;
 
 /// Longest recovery code accepted, in characters (real ones are 8 to 40).
@@ -374,7 +374,7 @@ fn clear(ctx: &Context, query: &str, yes: bool) -> Result<()> {
         ));
     }
     if !yes
-        && !confirm(&format!(
+        && !ctx.confirm(&format!(
             "Remove all {total} recovery {} of {label} ({unused} unused)? [y/N] ",
             plural(total)
         ))?
@@ -389,17 +389,6 @@ fn clear(ctx: &Context, query: &str, yes: bool) -> Result<()> {
         "Removed {total} recovery {} of {label}.\n",
         plural(total)
     ))
-}
-
-fn confirm(question: &str) -> Result<bool> {
-    let mut err = std::io::stderr();
-    let _ = write!(err, "{question}");
-    let _ = err.flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .map_err(|e| Error::io("cannot read the answer", e))?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ use super::Context;
 use crate::error::{Error, Result};
 use crate::query;
 use crate::vault::Vault;
-use std::io::Write;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,7 +24,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let entry = query::resolve(&vault.doc.entries, &args.query)?;
     let (id, label) = (entry.id.clone(), entry.label());
     if !args.yes
-        && !confirm(&format!(
+        && !ctx.confirm(&format!(
             "Remove {label} ({id})? Its codes will be gone. [y/N] "
         ))?
     {
@@ -35,15 +34,4 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     vault.doc.remove(&id);
     vault.save()?;
     ctx.print(&format!("Removed {label} ({id}).\n"))
-}
-
-fn confirm(question: &str) -> Result<bool> {
-    let mut err = std::io::stderr();
-    let _ = write!(err, "{question}");
-    let _ = err.flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .map_err(|e| Error::io("cannot read the answer", e))?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
