@@ -2,6 +2,8 @@
 //! `otp` binary run inside it (as fd's `TestEnv` does).
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod apps;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
