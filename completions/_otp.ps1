@@ -272,7 +272,8 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
         'otp;export' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE (mode 0600) instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE (mode 0600) instead of stdout')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'age: passphrase-encrypted vault document; json, uris: plaintext (need --plaintext)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'age: passphrase-encrypted vault document; json, uris, aegis: plaintext (need --plaintext); google-qr: Google Authenticator transfer QR codes')
+            [CompletionResult]::new('--png-dir', '--png-dir', [CompletionResultType]::ParameterName, 'google-qr: write the QR codes as PNG files (mode 0600) into DIR instead of drawing them on the terminal')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/otp/config.toml]')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the vault key lives [default: keyring]')

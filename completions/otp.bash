@@ -470,7 +470,7 @@ _otp() {
             return 0
             ;;
         otp__subcmd__export)
-            opts="-o -h --output --format --plaintext --vault --config --backend --identity --color --help"
+            opts="-o -h --output --format --plaintext --png-dir --vault --config --backend --identity --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,7 +485,11 @@ _otp() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "age json uris" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "age json uris aegis google-qr" -- "${cur}"))
+                    return 0
+                    ;;
+                --png-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --vault)
@@ -901,7 +905,7 @@ _otp() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "auto age json uris" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto age aegis 2fas andotp freeotp bitwarden ente json uris" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)

@@ -246,7 +246,8 @@ set edit:completion:arg-completer[otp] = {|@words|
         &'otp;export'= {
             cand -o 'Write to FILE (mode 0600) instead of stdout'
             cand --output 'Write to FILE (mode 0600) instead of stdout'
-            cand --format 'age: passphrase-encrypted vault document; json, uris: plaintext (need --plaintext)'
+            cand --format 'age: passphrase-encrypted vault document; json, uris, aegis: plaintext (need --plaintext); google-qr: Google Authenticator transfer QR codes'
+            cand --png-dir 'google-qr: write the QR codes as PNG files (mode 0600) into DIR instead of drawing them on the terminal'
             cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
             cand --config 'Config file [default: ~/.config/otp/config.toml]'
             cand --backend 'Where the vault key lives [default: keyring]'

@@ -252,9 +252,12 @@ complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcom
 complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Remove all of the entry\'s recovery codes'
 complete -c otp -n "__fish_otp_using_subcommand recovery; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otp -n "__fish_otp_using_subcommand export" -s o -l output -d 'Write to FILE (mode 0600) instead of stdout' -r -F
-complete -c otp -n "__fish_otp_using_subcommand export" -l format -d 'age: passphrase-encrypted vault document; json, uris: plaintext (need --plaintext)' -r -f -a "age\t''
+complete -c otp -n "__fish_otp_using_subcommand export" -l format -d 'age: passphrase-encrypted vault document; json, uris, aegis: plaintext (need --plaintext); google-qr: Google Authenticator transfer QR codes' -r -f -a "age\t''
 json\t''
-uris\t''"
+uris\t''
+aegis\t''
+google-qr\t''"
+complete -c otp -n "__fish_otp_using_subcommand export" -l png-dir -d 'google-qr: write the QR codes as PNG files (mode 0600) into DIR instead of drawing them on the terminal' -r -F
 complete -c otp -n "__fish_otp_using_subcommand export" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand export" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand export" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
@@ -268,6 +271,12 @@ complete -c otp -n "__fish_otp_using_subcommand export" -l plaintext -d 'Allow a
 complete -c otp -n "__fish_otp_using_subcommand export" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand import" -l format -d 'The file\'s format [default: detected]' -r -f -a "auto\t''
 age\t''
+aegis\t''
+2fas\t''
+andotp\t''
+freeotp\t''
+bitwarden\t''
+ente\t''
 json\t''
 uris\t''"
 complete -c otp -n "__fish_otp_using_subcommand import" -l password-file -d 'Read the password of an encrypted export from the first line of FILE' -r -F

@@ -73,8 +73,12 @@ pub fn parse(uri: &str) -> Result<NewEntry, Error> {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         match name.to_ascii_lowercase().as_str() {
             "secret" => secret = Some(Secret::parse(&decode(value, "secret")?)?),
-            "issuer" => issuer = Some(decode(value, "issuer")?),
-            "algorithm" => algorithm = Algorithm::parse(&decode(value, "algorithm")?)?,
+            // Parameter values are form-encoded by some apps (Ente, Dart's Uri): `+` is a
+            // space there, and a literal plus arrives as %2B. The label keeps `+` (SPEC §4).
+            "issuer" => issuer = Some(decode(&value.replace('+', " "), "issuer")?),
+            "algorithm" => {
+                algorithm = Algorithm::parse(&decode(&value.replace('+', " "), "algorithm")?)?
+            }
             "digits" => digits = Some(number(value).ok_or(entry::Error::Digits(shown(value)))?),
             "period" => {
                 let p = number(value).ok_or(entry::Error::Period(shown(value)))?;

@@ -342,7 +342,10 @@ fn unknown_files_name_the_supported_formats() {
     let out = run_with(&env, &["import", file.to_str().unwrap()], None);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("supported: age, json, uris"), "{err}");
+    assert!(
+        err.contains("supported: age, aegis,") && err.contains("json, uris"),
+        "{err}"
+    );
     assert!(!err.contains("JBSWY3DPEHPK3PXP"), "{err}");
     assert!(!env.vault.exists());
 
@@ -362,7 +365,7 @@ fn unknown_files_name_the_supported_formats() {
 
     let out = run_with(
         &env,
-        &["import", "--format", "aegis", bad.to_str().unwrap()],
+        &["import", "--format", "keepass", bad.to_str().unwrap()],
         None,
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));

@@ -22,7 +22,13 @@ pub struct Args {
     /// The file to import, or - for stdin
     pub file: PathBuf,
     /// The file's format [default: detected]
-    #[arg(long, default_value = "auto", value_parser = format_names(), value_name = "FORMAT")]
+    #[arg(
+        long,
+        default_value = "auto",
+        value_parser = format_names(),
+        ignore_case = true,
+        value_name = "FORMAT"
+    )]
     pub format: String,
     /// Show what would be added, skipped or in conflict; write nothing
     #[arg(long)]
@@ -64,13 +70,22 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     };
     let format = import::format_for(&args.format, &bytes).map_err(rejected)?;
     let mut passwords = Passwords::new(args.password_file.clone());
-    let items = format.parse(&bytes, &mut passwords).map_err(rejected)?;
+    let (items, skipped) = format.parse_all(&bytes, &mut passwords).map_err(rejected)?;
     drop(bytes);
+    // Entries otp cannot represent are listed, never dropped silently.
+    let skipped_lines: String = skipped
+        .iter()
+        .map(|s| crate::output::sanitize(&format!("skipped   {} ({})", s.label, s.reason)) + "\n")
+        .collect();
     if items.is_empty() {
-        ctx.notice(&format!("{shown} holds no entries; nothing imported"));
+        ctx.print(&skipped_lines)?;
+        ctx.notice(&format!(
+            "{shown} holds no entries otp can import; nothing imported"
+        ));
         return Ok(());
     }
     if args.dry_run {
+        ctx.print(&skipped_lines)?;
         return dry_run(ctx, &args, items);
     }
 
@@ -84,10 +99,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         return Err(conflict_error(&conflicts, &shown, false));
     }
     vault.save()?;
-    ctx.print(&report(&vault.doc, &outcomes, false))?;
+    ctx.print(&(skipped_lines + &report(&vault.doc, &outcomes, false)))?;
     let new = count(&outcomes, |a| matches!(a, Added::New(_)));
+    let not_importable = match skipped.len() {
+        0 => String::new(),
+        n => format!("; {n} not importable (listed as skipped)"),
+    };
     ctx.notice(&format!(
-        "Imported {new} new {} from {shown} ({format} format)",
+        "Imported {new} new {} from {shown} ({format} format){not_importable}",
         if new == 1 { "entry" } else { "entries" },
         format = format.name()
     ));

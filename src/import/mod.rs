@@ -7,8 +7,14 @@ An importer only turns bytes into [`Imported`] entries; it never touches the vau
 command applies the duplicate rules of `otp add` and writes all or nothing.
 */
 
+mod aegis;
 mod age;
+mod andotp;
+mod bitwarden;
+mod ente;
+mod freeotp;
 mod json;
+mod twofas;
 mod uris;
 
 use crate::entry::{NewEntry, RecoveryCode};
@@ -56,6 +62,29 @@ pub enum Error {
     Locked(String),
 }
 
+/// An entry the file holds that otp cannot represent (MOTP, Yandex, an unknown type): listed
+/// to the user, never dropped silently. `index` counts from 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub index: usize,
+    pub label: String,
+    pub reason: String,
+}
+
+/// For callers of [`Format::parse`], which has no room for skipped entries: the first one
+/// stops the import, naming it.
+pub(crate) fn refuse_skipped(
+    (entries, skipped): (Vec<Imported>, Vec<Skipped>),
+) -> Result<Vec<Imported>, Error> {
+    match skipped.into_iter().next() {
+        Some(s) => Err(Error::Entry {
+            index: s.index,
+            reason: format!("{} cannot be imported: {}", s.label, s.reason),
+        }),
+        None => Ok(entries),
+    }
+}
+
 /// One importable file format.
 pub trait Format: Sync {
     /// The name given to `--format` and shown in messages.
@@ -64,10 +93,31 @@ pub trait Format: Sync {
     fn detect(&self, bytes: &[u8]) -> bool;
     /// Reads every entry. Encrypted formats ask `passwords` for what they need.
     fn parse(&self, bytes: &[u8], passwords: &mut Passwords) -> Result<Vec<Imported>, Error>;
+    /// Like [`Format::parse`], with the entries otp cannot represent listed apart. Formats
+    /// that can hold such entries override this (and make `parse` refuse them).
+    fn parse_all(
+        &self,
+        bytes: &[u8],
+        passwords: &mut Passwords,
+    ) -> Result<(Vec<Imported>, Vec<Skipped>), Error> {
+        Ok((self.parse(bytes, passwords)?, Vec::new()))
+    }
 }
 
 /// Every format, in the order auto-detection tries them.
-pub static FORMATS: &[&dyn Format] = &[&age::Age, &json::Json, &uris::Uris];
+/// Specific shapes come before the general ones (`json` is otp's own document; `uris` any
+/// list of otpauth lines).
+pub static FORMATS: &[&dyn Format] = &[
+    &age::Age,
+    &aegis::Aegis,
+    &twofas::TwoFas,
+    &andotp::AndOtp,
+    &freeotp::FreeOtp,
+    &bitwarden::Bitwarden,
+    &ente::Ente,
+    &json::Json,
+    &uris::Uris,
+];
 
 fn names() -> String {
     FORMATS
@@ -172,9 +222,12 @@ mod tests {
     #[test]
     fn unknown_formats_list_the_supported_ones() {
         let err = format_for("auto", b"hello").err().unwrap().to_string();
-        assert!(err.contains("age, json, uris"), "{err}");
-        let err = format_for("aegis", b"").err().unwrap().to_string();
-        assert!(err.contains("\"aegis\"") && err.contains("uris"), "{err}");
+        assert!(
+            err.contains("age, aegis, 2fas, andotp, freeotp, bitwarden, ente, json, uris"),
+            "{err}"
+        );
+        let err = format_for("keepass", b"").err().unwrap().to_string();
+        assert!(err.contains("\"keepass\"") && err.contains("uris"), "{err}");
         assert_eq!(format_for("JSON", b"").unwrap().name(), "json");
     }
 }
