@@ -21,23 +21,78 @@ pub enum Error {
 }
 
 /// The entries matched by the first stage that matches anything.
+///
+/// One pass, without allocating for ASCII names: `otp code` runs this over every entry of
+/// the vault on each call.
 pub fn matching<'a>(entries: &'a [Entry], query: &str) -> Vec<&'a Entry> {
-    let q = query.to_lowercase();
-    let stages: [&dyn Fn(&Entry) -> bool; 4] = [
-        &|e| e.id == query,
-        // Strictly `issuer:account`: an issuer-less entry named "github" must not shadow
-        // the GitHub entries when someone types "github".
-        &|e| format!("{}:{}", e.issuer, e.account).to_lowercase() == q,
-        &|e| e.issuer.to_lowercase() == q || e.account.to_lowercase() == q,
-        &|e| e.label().to_lowercase().contains(&q),
-    ];
-    for stage in stages {
-        let found: Vec<&Entry> = entries.iter().filter(|e| stage(e)).collect();
-        if !found.is_empty() {
-            return found;
+    let mut best = NO_MATCH;
+    let mut found = Vec::new();
+    for entry in entries {
+        let s = stage(entry, query);
+        if s < best {
+            best = s;
+            found.clear();
+        }
+        if s == best && s != NO_MATCH {
+            found.push(entry);
         }
     }
-    Vec::new()
+    found
+}
+
+const NO_MATCH: u8 = u8::MAX;
+
+/// Which stage (0 best) `entry` matches `query` in.
+fn stage(entry: &Entry, query: &str) -> u8 {
+    if entry.id == query {
+        0
+    } else if is_issuer_account(entry, query) {
+        1
+    } else if eq_ci(&entry.issuer, query) || eq_ci(&entry.account, query) {
+        2
+    } else if label_contains(entry, query) {
+        3
+    } else {
+        NO_MATCH
+    }
+}
+
+/// Strictly `issuer:account`: an issuer-less entry named "github" must not shadow the GitHub
+/// entries when someone types "github".
+fn is_issuer_account(entry: &Entry, query: &str) -> bool {
+    let n = entry.issuer.len();
+    if query.is_ascii() && entry.issuer.is_ascii() && entry.account.is_ascii() {
+        return query.len() == n + 1 + entry.account.len()
+            && query.as_bytes()[n] == b':'
+            && query[..n].eq_ignore_ascii_case(&entry.issuer)
+            && query[n + 1..].eq_ignore_ascii_case(&entry.account);
+    }
+    format!("{}:{}", entry.issuer, entry.account).to_lowercase() == query.to_lowercase()
+}
+
+fn eq_ci(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.to_lowercase() == b.to_lowercase()
+}
+
+/// Case-insensitive substring of the label (`issuer:account`, or the account alone).
+fn label_contains(entry: &Entry, query: &str) -> bool {
+    let ascii = query.is_ascii() && entry.issuer.is_ascii() && entry.account.is_ascii();
+    if ascii && !query.contains(':') {
+        // Without a colon the query cannot span the separator.
+        return contains_ascii_ci(&entry.issuer, query) || contains_ascii_ci(&entry.account, query);
+    }
+    entry.label().to_lowercase().contains(&query.to_lowercase())
+}
+
+fn contains_ascii_ci(haystack: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// The one entry the query names.
@@ -89,6 +144,23 @@ mod tests {
         assert_eq!(ids("gmail"), ["ccc333"]);
         assert_eq!(ids("ALICE"), ["aaa111"]);
         assert!(ids("nothing").is_empty());
+    }
+
+    #[test]
+    fn non_ascii_names_compare_case_insensitively() {
+        let secret = Secret::parse("JBSWY3DPEHPK3PXP").unwrap();
+        let all = vec![NewEntry::totp("Bücherei", "Leser 4711", secret).into_entry("e1".into(), 0)];
+        assert_eq!(resolve(&all, "BÜCHEREI").unwrap().id, "e1");
+        assert_eq!(resolve(&all, "bücherei:leser 4711").unwrap().id, "e1");
+        assert_eq!(resolve(&all, "ÜCHER").unwrap().id, "e1");
+        assert_eq!(resolve(&all, "rei:les").unwrap().id, "e1");
+        assert!(resolve(&all, "zzz").is_err());
+    }
+
+    #[test]
+    fn substring_may_span_the_colon() {
+        let all = entries();
+        assert_eq!(resolve(&all, "hub:al").unwrap().id, "aaa111");
     }
 
     #[test]

@@ -39,14 +39,20 @@ pub enum Lock {
     Recipients,
 }
 
-/// Tells a passphrase vault from a key vault.
+/// Tells a passphrase vault from a key vault by reading the header's stanza lines, without
+/// parsing the header twice on `otp code`'s path ([`decrypt`] checks it fully).
 pub fn lock_of(ciphertext: &[u8]) -> Result<Lock, Error> {
-    let decryptor = age::Decryptor::new(ciphertext).map_err(|_| Error::NotAge)?;
-    Ok(if decryptor.is_scrypt() {
-        Lock::Passphrase
-    } else {
-        Lock::Recipients
-    })
+    const MAGIC: &[u8] = b"age-encryption.org/v1\n";
+    let header = ciphertext.strip_prefix(MAGIC).ok_or(Error::NotAge)?;
+    for line in header.split(|b| *b == b'\n') {
+        if line.starts_with(b"---") {
+            return Ok(Lock::Recipients);
+        }
+        if line.starts_with(b"-> scrypt ") {
+            return Ok(Lock::Passphrase);
+        }
+    }
+    Err(Error::NotAge)
 }
 
 /// Encrypts `plaintext` for `key` and the backup `recipients`.
@@ -132,6 +138,21 @@ mod tests {
         assert_eq!(&decrypt(&ct, &backup).unwrap()[..], b"{\"version\":1}");
         let other = Key::Identity(age::x25519::Identity::generate());
         assert!(matches!(decrypt(&ct, &other), Err(Error::WrongKey)));
+    }
+
+    #[test]
+    fn passphrase_vaults_are_told_from_their_header() {
+        let key = Key::Passphrase(age::secrecy::SecretString::from(
+            "correct horse".to_string(),
+        ));
+        let ct = encrypt(b"{}", &key, &[]).unwrap();
+        assert_eq!(lock_of(&ct).unwrap(), Lock::Passphrase);
+        assert_eq!(&decrypt(&ct, &key).unwrap()[..], b"{}");
+        assert!(matches!(lock_of(b"{\"version\":1}"), Err(Error::NotAge)));
+        assert!(matches!(
+            lock_of(b"age-encryption.org/v1\n-> X25519 abc"),
+            Err(Error::NotAge)
+        ));
     }
 
     #[test]
