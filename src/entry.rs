@@ -94,6 +94,11 @@ impl Secret {
         Ok(Secret(encoded))
     }
 
+    /// A secret read back from the vault, where it was stored normalised.
+    pub fn from_normalised(text: &str) -> Secret {
+        Secret(text.to_string())
+    }
+
     /// The normalised base32 text, as it goes into URIs and the vault.
     pub fn as_base32(&self) -> &str {
         &self.0

@@ -8,6 +8,34 @@ nobody remembers whether it was "Github" or "GitHub".
 
 use crate::entry::Entry;
 
+/// What queries look at: implemented by [`Entry`] and by the vault's borrowed view.
+pub trait Named {
+    fn id(&self) -> &str;
+    fn issuer(&self) -> &str;
+    fn account(&self) -> &str;
+
+    /// `Issuer:account`, or just the account when there is no issuer.
+    fn label(&self) -> String {
+        if self.issuer().is_empty() {
+            self.account().to_string()
+        } else {
+            format!("{}:{}", self.issuer(), self.account())
+        }
+    }
+}
+
+impl Named for Entry {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn issuer(&self) -> &str {
+        &self.issuer
+    }
+    fn account(&self) -> &str {
+        &self.account
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Error {
     #[error("no entry matches {0:?}")]
@@ -24,7 +52,7 @@ pub enum Error {
 ///
 /// One pass, without allocating for ASCII names: `otp code` runs this over every entry of
 /// the vault on each call.
-pub fn matching<'a>(entries: &'a [Entry], query: &str) -> Vec<&'a Entry> {
+pub fn matching<'a, T: Named>(entries: &'a [T], query: &str) -> Vec<&'a T> {
     let mut best = NO_MATCH;
     let mut found = Vec::new();
     for entry in entries {
@@ -43,12 +71,12 @@ pub fn matching<'a>(entries: &'a [Entry], query: &str) -> Vec<&'a Entry> {
 const NO_MATCH: u8 = u8::MAX;
 
 /// Which stage (0 best) `entry` matches `query` in.
-fn stage(entry: &Entry, query: &str) -> u8 {
-    if entry.id == query {
+fn stage(entry: &impl Named, query: &str) -> u8 {
+    if entry.id() == query {
         0
     } else if is_issuer_account(entry, query) {
         1
-    } else if eq_ci(&entry.issuer, query) || eq_ci(&entry.account, query) {
+    } else if eq_ci(entry.issuer(), query) || eq_ci(entry.account(), query) {
         2
     } else if label_contains(entry, query) {
         3
@@ -59,15 +87,16 @@ fn stage(entry: &Entry, query: &str) -> u8 {
 
 /// Strictly `issuer:account`: an issuer-less entry named "github" must not shadow the GitHub
 /// entries when someone types "github".
-fn is_issuer_account(entry: &Entry, query: &str) -> bool {
-    let n = entry.issuer.len();
-    if query.is_ascii() && entry.issuer.is_ascii() && entry.account.is_ascii() {
-        return query.len() == n + 1 + entry.account.len()
+fn is_issuer_account(entry: &impl Named, query: &str) -> bool {
+    let (issuer, account) = (entry.issuer(), entry.account());
+    let n = issuer.len();
+    if query.is_ascii() && issuer.is_ascii() && account.is_ascii() {
+        return query.len() == n + 1 + account.len()
             && query.as_bytes()[n] == b':'
-            && query[..n].eq_ignore_ascii_case(&entry.issuer)
-            && query[n + 1..].eq_ignore_ascii_case(&entry.account);
+            && query[..n].eq_ignore_ascii_case(issuer)
+            && query[n + 1..].eq_ignore_ascii_case(account);
     }
-    format!("{}:{}", entry.issuer, entry.account).to_lowercase() == query.to_lowercase()
+    format!("{issuer}:{account}").to_lowercase() == query.to_lowercase()
 }
 
 fn eq_ci(a: &str, b: &str) -> bool {
@@ -78,11 +107,12 @@ fn eq_ci(a: &str, b: &str) -> bool {
 }
 
 /// Case-insensitive substring of the label (`issuer:account`, or the account alone).
-fn label_contains(entry: &Entry, query: &str) -> bool {
-    let ascii = query.is_ascii() && entry.issuer.is_ascii() && entry.account.is_ascii();
+fn label_contains(entry: &impl Named, query: &str) -> bool {
+    let (issuer, account) = (entry.issuer(), entry.account());
+    let ascii = query.is_ascii() && issuer.is_ascii() && account.is_ascii();
     if ascii && !query.contains(':') {
         // Without a colon the query cannot span the separator.
-        return contains_ascii_ci(&entry.issuer, query) || contains_ascii_ci(&entry.account, query);
+        return contains_ascii_ci(issuer, query) || contains_ascii_ci(account, query);
     }
     entry.label().to_lowercase().contains(&query.to_lowercase())
 }
@@ -96,7 +126,7 @@ fn contains_ascii_ci(haystack: &str, needle: &str) -> bool {
 }
 
 /// The one entry the query names.
-pub fn resolve<'a>(entries: &'a [Entry], query: &str) -> Result<&'a Entry, Error> {
+pub fn resolve<'a, T: Named>(entries: &'a [T], query: &str) -> Result<&'a T, Error> {
     match matching(entries, query).as_slice() {
         [] => Err(Error::NoMatch(query.to_string())),
         [one] => Ok(one),
@@ -104,7 +134,7 @@ pub fn resolve<'a>(entries: &'a [Entry], query: &str) -> Result<&'a Entry, Error
             query: query.to_string(),
             candidates: many
                 .iter()
-                .map(|e| format!("{}  {}", e.id, e.label()))
+                .map(|e| format!("{}  {}", e.id(), e.label()))
                 .collect(),
         }),
     }

@@ -58,17 +58,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         clipboard::method(&copy_options(ctx, &args)).map_err(|e| copy_error(&args, e))?;
     }
     // Read-only for time-based codes; HOTP needs the lock to store counter+1.
-    let vault = Vault::open(&ctx.vault)?;
-    let entry = query::resolve(&vault.doc.entries, &args.query)?;
+    // Read-only through the borrowed view: only the chosen entry is copied out.
+    let entry = Vault::with_view(&ctx.vault, |view| {
+        query::resolve(&view.entries, &args.query).map(|e| e.to_entry())
+    })??;
+    let entry = &entry;
     if entry.is_counter_based() {
         if args.next || at.is_some() || args.wait.is_some() {
             return Err(Error::Usage(
                 "--next, --at and --wait apply to time-based codes; this entry is HOTP".into(),
             ));
         }
-        let id = entry.id.clone();
-        drop(vault);
-        return hotp(ctx, &args, &id);
+        return hotp(ctx, &args, &entry.id);
     }
 
     let mut t = at.unwrap_or(ctx.now);

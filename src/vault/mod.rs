@@ -127,6 +127,27 @@ impl Vault {
         Vault::load(settings, None)
     }
 
+    /// Decrypts the vault and hands `f` a view whose strings borrow from the plaintext:
+    /// the read-only path of `otp code`, which must stay fast on large vaults.
+    pub fn with_view<R>(
+        settings: &Settings,
+        f: impl FnOnce(&document::DocumentView<'_>) -> R,
+    ) -> Result<R, Error> {
+        let path = &settings.path;
+        let bytes = VaultFile::new(path.clone())
+            .read()
+            .map_err(|e| io(path, e))?
+            .ok_or_else(|| Error::Missing(path.clone()))?;
+        let (_key, _backend, plaintext) = unlock(settings, &bytes)?;
+        drop(bytes);
+        let view =
+            document::DocumentView::from_json(&plaintext).map_err(|source| Error::Document {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(f(&view))
+    }
+
     /// Opens the vault and holds its write lock until dropped.
     pub fn open_for_update(settings: &Settings) -> Result<Vault, Error> {
         let file = VaultFile::new(settings.path.clone());
