@@ -232,17 +232,14 @@ pub struct EntryView<'a> {
     kind: Kind,
     #[serde(default)]
     algorithm: Algorithm,
+    #[serde(default = "crate::entry::default_digits")]
     digits: u8,
-    #[serde(default = "default_period")]
+    #[serde(default = "crate::entry::default_period")]
     period: u32,
     #[serde(default)]
     counter: u64,
     created: i64,
     updated: i64,
-}
-
-fn default_period() -> u32 {
-    30
 }
 
 impl DocumentView<'_> {
