@@ -898,7 +898,7 @@ _otp() {
             return 0
             ;;
         otp__subcmd__import)
-            opts="-h --format --dry-run --replace --password-file --vault --config --backend --identity --color --help"
+            opts="-h --format --dry-run --replace --password-file --password-stdin --vault --config --backend --identity --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -267,6 +267,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --color 'When to use colours (NO_COLOR is honoured)'
             cand --dry-run 'Show what would be added, skipped or in conflict; write nothing'
             cand --replace 'Replace the key of accounts that already exist with another key (key renewal)'
+            cand --password-stdin 'Read the password of an encrypted export from the first line of stdin'
             cand -h 'Print help'
             cand --help 'Print help'
         }

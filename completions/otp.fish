@@ -291,6 +291,7 @@ always\t''
 never\t''"
 complete -c otp -n "__fish_otp_using_subcommand import" -l dry-run -d 'Show what would be added, skipped or in conflict; write nothing'
 complete -c otp -n "__fish_otp_using_subcommand import" -l replace -d 'Replace the key of accounts that already exist with another key (key renewal)'
+complete -c otp -n "__fish_otp_using_subcommand import" -l password-stdin -d 'Read the password of an encrypted export from the first line of stdin'
 complete -c otp -n "__fish_otp_using_subcommand import" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand key; and not __fish_seen_subcommand_from export import rotate recipient help" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F

@@ -446,3 +446,43 @@ fn damaged_files_never_panic() {
         }
     }
 }
+
+#[test]
+fn password_from_stdin() {
+    let env = TestEnv::new();
+    let path = fixture("aegis_encrypted.json");
+    let out = env
+        .cmd()
+        .args(["import", "--password-stdin"])
+        .arg(&path)
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(accounts_of("aegis_encrypted.json").len(), 10);
+    assert_eq!(
+        stdout(&out)
+            .lines()
+            .filter(|l| l.starts_with("added"))
+            .count(),
+        10
+    );
+
+    let before = env.vault_bytes();
+    let out = env
+        .cmd()
+        .args(["import", "--password-stdin"])
+        .arg(&path)
+        .write_stdin(format!("{WRONG}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert_eq!(env.vault_bytes(), before);
+
+    let out = env
+        .cmd()
+        .args(["import", "--password-stdin", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

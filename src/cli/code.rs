@@ -127,14 +127,33 @@ fn copy_error(args: &Args, e: clipboard::Error) -> Error {
 
 /// Sleeps until `until` (unix seconds), showing a countdown on a terminal's stderr.
 fn wait_for(ctx: &Context, until: i64) {
-    let now = jiff::Timestamp::now().as_second();
-    let secs = (until - now).max(0) as u64;
-    if ctx.stderr_is_terminal {
-        ctx.notice(&format!("waiting {secs}s for a fresh code…"));
+    use std::io::Write;
+    let mut err = std::io::stderr();
+    let mut shown = false;
+    loop {
+        let now = jiff::Timestamp::now();
+        let left_ms = (until * 1000 - now.as_millisecond()).max(0);
+        if left_ms == 0 {
+            break;
+        }
+        if ctx.stderr_is_terminal {
+            // One line, rewritten each second.
+            let secs = (left_ms + 999) / 1000;
+            let back = if shown { "\r" } else { "" };
+            let _ = write!(err, "{back}waiting {secs}s for a fresh code… ");
+            let _ = err.flush();
+            shown = true;
+        }
+        // Wake at each whole second of the countdown, and a little past the boundary.
+        let step = match left_ms % 1000 {
+            0 => 1000,
+            part => part,
+        };
+        std::thread::sleep(std::time::Duration::from_millis(step as u64 + 20));
     }
-    std::thread::sleep(std::time::Duration::from_millis(
-        secs.saturating_mul(1000) + 50,
-    ));
+    if shown {
+        let _ = writeln!(err);
+    }
 }
 
 fn hotp(ctx: &Context, args: &Args, id: &str) -> Result<()> {

@@ -39,6 +39,24 @@ pub struct Args {
     /// Read the password of an encrypted export from the first line of FILE
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+    /// Read the password of an encrypted export from the first line of stdin
+    #[arg(long, conflicts_with = "password_file")]
+    pub password_stdin: bool,
+}
+
+/// The first line of stdin, for `--password-stdin`.
+fn password_from_stdin() -> Result<::age::secrecy::SecretString> {
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("cannot read the password from stdin", e))?;
+    let password = line.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        return Err(Error::Usage(
+            "--password-stdin: stdin holds no password".into(),
+        ));
+    }
+    Ok(::age::secrecy::SecretString::from(password.to_string()))
 }
 
 fn format_names() -> PossibleValuesParser {
@@ -55,6 +73,11 @@ enum Outcome {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
+    if args.password_stdin && args.file.as_os_str() == "-" {
+        return Err(Error::Usage(
+            "stdin cannot hold both the file and its password: use --password-file".into(),
+        ));
+    }
     let shown = args.file.display().to_string();
     let bytes = read(&args)?;
     let rejected = |e: import::Error| -> Error {
@@ -69,7 +92,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
     };
     let format = import::format_for(&args.format, &bytes).map_err(rejected)?;
-    let mut passwords = Passwords::new(args.password_file.clone());
+    let mut passwords = if args.password_stdin {
+        Passwords::given(password_from_stdin()?)
+    } else {
+        Passwords::new(args.password_file.clone())
+    };
     let (items, skipped) = format.parse_all(&bytes, &mut passwords).map_err(rejected)?;
     drop(bytes);
     // Entries otp cannot represent are listed, never dropped silently.

@@ -149,15 +149,28 @@ pub fn detect(bytes: &[u8]) -> Option<&'static dyn Format> {
 #[derive(Debug, Default)]
 pub struct Passwords {
     file: Option<PathBuf>,
+    /// Read already (`--password-stdin`).
+    given: Option<SecretString>,
 }
 
 impl Passwords {
     pub fn new(file: Option<PathBuf>) -> Passwords {
-        Passwords { file }
+        Passwords { file, given: None }
+    }
+
+    /// A password the caller read itself (from stdin for `--password-stdin`).
+    pub fn given(password: SecretString) -> Passwords {
+        Passwords {
+            file: None,
+            given: Some(password),
+        }
     }
 
     /// The password for what `prompt` describes ("Passphrase of the backup: ").
     pub fn get(&mut self, prompt: &str) -> Result<SecretString, Error> {
+        if let Some(password) = &self.given {
+            return Ok(password.clone());
+        }
         let Some(path) = &self.file else {
             return keys::passphrase::obtain(prompt, false)
                 .map_err(|e| Error::Locked(e.to_string()));
