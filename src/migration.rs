@@ -101,6 +101,75 @@ impl Drop for OtpParameters {
     }
 }
 
+/// Why the transfer format cannot carry `entry`, if it cannot: it has no Steam type, no
+/// period (30 s is implied) and only 6 or 8 digits.
+pub fn cannot_carry(entry: &NewEntry) -> Option<String> {
+    match entry.kind {
+        Kind::Steam => Some("Steam Guard codes are not in the format".into()),
+        Kind::Totp if entry.period != 30 => Some(format!(
+            "its period is {} s; the format only has 30 s",
+            entry.period
+        )),
+        _ if !matches!(entry.digits, 6 | 8) => Some(format!(
+            "it has {} digits; the format only has 6 or 8",
+            entry.digits
+        )),
+        _ => None,
+    }
+}
+
+/// The transfer URIs for `entries` (which [`cannot_carry`] accepts): batches of at most
+/// `batch` accounts sharing `batch_id`, as Google Authenticator's "Transfer accounts" makes.
+pub fn to_uris(entries: &[NewEntry], batch: usize, batch_id: i32) -> Vec<Zeroizing<String>> {
+    let chunks: Vec<&[NewEntry]> = entries.chunks(batch.max(1)).collect();
+    let size = i32::try_from(chunks.len()).unwrap_or(i32::MAX);
+    chunks
+        .iter()
+        .zip(0..)
+        .map(|(chunk, index)| {
+            let payload = Payload {
+                otp_parameters: chunk.iter().map(parameters_of).collect(),
+                version: 1,
+                batch_size: size,
+                batch_index: index,
+                batch_id,
+            };
+            let bytes = Zeroizing::new(payload.encode_to_vec());
+            let data = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&*bytes));
+            // Escaped as Google does: its reader form-decodes, so a raw `+` would be a space.
+            let data = Zeroizing::new(
+                data.replace('+', "%2B")
+                    .replace('/', "%2F")
+                    .replace('=', "%3D"),
+            );
+            Zeroizing::new(format!("{SCHEME}offline?data={}", &*data))
+        })
+        .collect()
+}
+
+fn parameters_of(entry: &NewEntry) -> OtpParameters {
+    // An account with a colon and no issuer would be split at the colon when read back:
+    // an empty issuer prefix keeps it whole (as `otp uri` does).
+    let name = if entry.issuer.is_empty() && entry.account.contains(':') {
+        format!(":{}", entry.account)
+    } else {
+        entry.account.clone()
+    };
+    OtpParameters {
+        secret: entry.secret.bytes().to_vec(),
+        name,
+        issuer: entry.issuer.clone(),
+        algorithm: match entry.algorithm {
+            Algorithm::SHA1 => 1,
+            Algorithm::SHA256 => 2,
+            Algorithm::SHA512 => 3,
+        },
+        digits: if entry.digits == 8 { 2 } else { 1 },
+        kind: if entry.kind == Kind::Hotp { 1 } else { 2 },
+        counter: i64::try_from(entry.counter).unwrap_or(i64::MAX),
+    }
+}
+
 /// One decoded transfer QR code: its accounts and where it sits in a multi-part export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {

@@ -18,13 +18,11 @@ For moving accounts to a phone:
 
 use super::Context;
 use super::qr::{Modules, png_bytes, terminal_drawing};
-use crate::entry::{Algorithm, Entry, Kind};
+use crate::entry::{Entry, Kind};
 use crate::error::{Error, Result};
 use crate::keys::{self, sealed};
-use crate::uri;
 use crate::vault::Vault;
-use base64::Engine as _;
-use prost::Message as _;
+use crate::{migration, uri};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -253,114 +251,15 @@ fn aegis_uuid(id: &str) -> String {
     )
 }
 
-/// `MigrationPayload` of Google Authenticator's transfer QR codes (the same field numbers
-/// `crate::migration` reads).
-#[derive(Clone, PartialEq, prost::Message)]
-struct MigrationPayload {
-    #[prost(message, repeated, tag = "1")]
-    otp_parameters: Vec<OtpParameters>,
-    #[prost(int32, tag = "2")]
-    version: i32,
-    #[prost(int32, tag = "3")]
-    batch_size: i32,
-    #[prost(int32, tag = "4")]
-    batch_index: i32,
-    #[prost(int32, tag = "5")]
-    batch_id: i32,
-}
-
-#[derive(Clone, PartialEq, prost::Message)]
-struct OtpParameters {
-    #[prost(bytes = "vec", tag = "1")]
-    secret: Vec<u8>,
-    #[prost(string, tag = "2")]
-    name: String,
-    #[prost(string, tag = "3")]
-    issuer: String,
-    /// 1 SHA1, 2 SHA256, 3 SHA512.
-    #[prost(int32, tag = "4")]
-    algorithm: i32,
-    /// 1 six, 2 eight.
-    #[prost(int32, tag = "5")]
-    digits: i32,
-    /// 1 HOTP, 2 TOTP.
-    #[prost(int32, tag = "6")]
-    kind: i32,
-    #[prost(int64, tag = "7")]
-    counter: i64,
-}
-
-impl Drop for OtpParameters {
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.secret);
-    }
-}
-
 /// Why Google Authenticator's transfer format cannot carry `entry`, if it cannot.
 fn google_cannot_carry(entry: &Entry) -> Option<String> {
-    match entry.kind {
-        Kind::Steam => Some("Steam Guard codes are not in the format".into()),
-        _ if entry.kind == Kind::Totp && entry.period != 30 => Some(format!(
-            "its period is {} s; the format only has 30 s",
-            entry.period
-        )),
-        _ if !matches!(entry.digits, 6 | 8) => Some(format!(
-            "it has {} digits; the format only has 6 or 8",
-            entry.digits
-        )),
-        _ => None,
-    }
-}
-
-fn google_parameters(entry: &Entry) -> OtpParameters {
-    // An account with a colon and no issuer would be split at the colon when read back:
-    // an empty issuer prefix keeps it whole (as `otp uri` does).
-    let name = if entry.issuer.is_empty() && entry.account.contains(':') {
-        format!(":{}", entry.account)
-    } else {
-        entry.account.clone()
-    };
-    OtpParameters {
-        secret: entry.secret.bytes().to_vec(),
-        name,
-        issuer: entry.issuer.clone(),
-        algorithm: match entry.algorithm {
-            Algorithm::SHA1 => 1,
-            Algorithm::SHA256 => 2,
-            Algorithm::SHA512 => 3,
-        },
-        digits: if entry.digits == 8 { 2 } else { 1 },
-        kind: if entry.kind == Kind::Hotp { 1 } else { 2 },
-        counter: i64::try_from(entry.counter).unwrap_or(i64::MAX),
-    }
+    migration::cannot_carry(&entry.to_new())
 }
 
 /// The transfer URIs for `entries`: batches of at most [`GOOGLE_BATCH`], one batch id.
 fn google_uris(entries: &[&Entry], batch_id: i32) -> Vec<Zeroizing<String>> {
-    let chunks: Vec<&[&Entry]> = entries.chunks(GOOGLE_BATCH).collect();
-    let size = i32::try_from(chunks.len()).unwrap_or(i32::MAX);
-    chunks
-        .iter()
-        .zip(0..)
-        .map(|(chunk, index)| {
-            let payload = MigrationPayload {
-                otp_parameters: chunk.iter().map(|e| google_parameters(e)).collect(),
-                version: 1,
-                batch_size: size,
-                batch_index: index,
-                batch_id,
-            };
-            let bytes = Zeroizing::new(payload.encode_to_vec());
-            let data = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&*bytes));
-            // Escaped as Google does: its reader form-decodes, so a raw `+` would be a space.
-            let data = Zeroizing::new(
-                data.replace('+', "%2B")
-                    .replace('/', "%2F")
-                    .replace('=', "%3D"),
-            );
-            Zeroizing::new(format!("otpauth-migration://offline?data={}", &*data))
-        })
-        .collect()
+    let entries: Vec<_> = entries.iter().map(|e| e.to_new()).collect();
+    migration::to_uris(&entries, GOOGLE_BATCH, batch_id)
 }
 
 /// One id for this transfer, from the time and the accounts: the app uses it to tell the
@@ -489,7 +388,7 @@ fn draw_codes(ctx: &Context, codes: &[Modules], accounts: usize) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entry::{NewEntry, Secret};
+    use crate::entry::{Algorithm, NewEntry, Secret};
 
     fn entry(id: &str, issuer: &str, account: &str) -> Entry {
         NewEntry::totp(issuer, account, Secret::parse("JBSWY3DPEHPK3PXP").unwrap())
