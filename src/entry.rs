@@ -299,6 +299,11 @@ impl NewEntry {
         }
     }
 
+    /// `Issuer:account`, or just the account when there is no issuer.
+    pub fn label(&self) -> String {
+        label_of(&self.issuer, &self.account)
+    }
+
     /// Validates names and parameters; Steam entries get Steam's fixed parameters.
     pub fn validated(mut self) -> Result<NewEntry, Error> {
         // Names typed by hand may carry stray spaces; URIs drop them after the separator.
@@ -442,14 +447,20 @@ impl Window {
     }
 }
 
+/// `Issuer:account`, or just the account when there is no issuer: how an account is named in
+/// every message and listing.
+pub fn label_of(issuer: &str, account: &str) -> String {
+    if issuer.is_empty() {
+        account.to_string()
+    } else {
+        format!("{issuer}:{account}")
+    }
+}
+
 impl Entry {
     /// `Issuer:account`, or just the account when there is no issuer.
     pub fn label(&self) -> String {
-        if self.issuer.is_empty() {
-            self.account.clone()
-        } else {
-            format!("{}:{}", self.issuer, self.account)
-        }
+        label_of(&self.issuer, &self.account)
     }
 
     /// The account and key parameters, as an input path would produce them.

@@ -16,11 +16,7 @@ pub trait Named {
 
     /// `Issuer:account`, or just the account when there is no issuer.
     fn label(&self) -> String {
-        if self.issuer().is_empty() {
-            self.account().to_string()
-        } else {
-            format!("{}:{}", self.issuer(), self.account())
-        }
+        crate::entry::label_of(self.issuer(), self.account())
     }
 }
 

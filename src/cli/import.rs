@@ -161,7 +161,7 @@ fn apply(doc: &mut Document, items: Vec<Imported>, replace: bool, now: i64) -> V
     items
         .into_iter()
         .map(|item| {
-            let label = label(&item);
+            let label = item.entry.label();
             match doc.add(item.entry, replace, now) {
                 Ok(added) => {
                     // A new or renewed entry takes the file's note and recovery codes where
@@ -181,14 +181,6 @@ fn apply(doc: &mut Document, items: Vec<Imported>, replace: bool, now: i64) -> V
             }
         })
         .collect()
-}
-
-fn label(item: &Imported) -> String {
-    if item.entry.issuer.is_empty() {
-        item.entry.account.clone()
-    } else {
-        format!("{}:{}", item.entry.issuer, item.entry.account)
-    }
 }
 
 fn conflicts(outcomes: &[Outcome]) -> Vec<&str> {

@@ -13,15 +13,13 @@ Entries of type totp, hotp and steam come in; MOTP and Yandex entries (and unkno
 not something otp can represent and are reported by name. Group names and the entry's note go
 into the note ("groups: Work; text").
 
-This file also holds two helpers the `2fas` importer shares: [`outline`] (a cheap look at a
-JSON document's keys, for detection) and [`gcm_open`].
+This file also holds [`outline`] (a cheap look at a JSON document's keys, for detection), which
+the `2fas` importer shares; AES-GCM opening is `super::gcm_open`, shared by every importer.
 */
 
 use super::{Error, Format, Imported, Passwords, Skipped};
 use crate::entry::{self, Algorithm, Kind, NewEntry, Secret};
 use ::age::secrecy::ExposeSecret;
-use aes_gcm::aead::{AeadInPlace, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use base64::Engine;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -341,7 +339,7 @@ fn decrypt(
             key.as_mut(),
         )
         .map_err(|_| malformed("a password slot has unusable scrypt parameters"))?;
-        if let Some(m) = gcm_open(key.as_ref(), &slot.nonce, &slot.key, &slot.tag) {
+        if let Some(m) = super::gcm_open(key.as_ref(), &slot.nonce, &slot.key, &slot.tag) {
             master = Some(m);
             break;
         }
@@ -353,7 +351,7 @@ fn decrypt(
     if master.len() != 32 {
         return Err(malformed("its master key is not 32 bytes long"));
     }
-    gcm_open(&master, &nonce, &ciphertext, &tag).ok_or_else(|| {
+    super::gcm_open(&master, &nonce, &ciphertext, &tag).ok_or_else(|| {
         malformed("its contents do not decrypt with the vault's master key (the file is damaged)")
     })
 }
@@ -434,30 +432,6 @@ fn hex(text: &str) -> Option<Vec<u8>> {
             _ => None,
         })
         .collect()
-}
-
-/// AES-256-GCM decryption of `ciphertext` with a separate `tag`; `None` when the key is
-/// wrong or the data damaged (nothing is decrypted then), or a size is wrong.
-pub(super) fn gcm_open(
-    key: &[u8],
-    nonce: &[u8],
-    ciphertext: &[u8],
-    tag: &[u8],
-) -> Option<Zeroizing<Vec<u8>>> {
-    if nonce.len() != 12 || tag.len() != 16 {
-        return None;
-    }
-    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
-    let mut buffer = Zeroizing::new(ciphertext.to_vec());
-    cipher
-        .decrypt_in_place_detached(
-            Nonce::from_slice(nonce),
-            b"",
-            buffer.as_mut_slice(),
-            Tag::from_slice(tag),
-        )
-        .ok()?;
-    Some(buffer)
 }
 
 /// What kind of JSON value [`outline`] saw.

@@ -20,8 +20,6 @@ no text file starts with).
 use super::{Error, Format, Imported, Passwords, Skipped};
 use crate::entry::{Algorithm, Kind, NewEntry, Secret};
 use ::age::secrecy::ExposeSecret;
-use aes_gcm::aead::{Aead, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce};
 use zeroize::{Zeroize, Zeroizing};
 
 pub struct AndOtp;
@@ -145,14 +143,15 @@ fn decrypt(bytes: &[u8], passwords: &mut Passwords) -> Result<Zeroizing<Vec<u8>>
         rounds,
     ));
     drop(password);
-    let cipher = Aes256Gcm::new(key.as_slice().into());
-    match cipher.decrypt(Nonce::from_slice(nonce), body) {
-        Ok(plain) => Ok(Zeroizing::new(plain)),
-        Err(_) if starts_like_a_backup(key.as_slice(), nonce, body) => Err(malformed(
+    // The tag is the last 16 bytes (Java's GCM appends it); checked above to be there.
+    let (ciphertext, tag) = body.split_at(body.len() - TAG_LEN);
+    match super::gcm_open(key.as_slice(), nonce, ciphertext, tag) {
+        Some(plain) => Ok(plain),
+        None if starts_like_a_backup(key.as_slice(), nonce, body) => Err(malformed(
             "the password is right but the data fails its integrity check (the file is \
              damaged or cut short)",
         )),
-        Err(_) => Err(Error::Locked(
+        None => Err(Error::Locked(
             "wrong password for the andOTP backup (or the file is damaged)".into(),
         )),
     }
@@ -271,6 +270,8 @@ fn convert(index: usize, raw: &RawEntry) -> Result<Imported, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aes_gcm::aead::{Aead, KeyInit};
+    use aes_gcm::{Aes256Gcm, Nonce};
 
     const PLAIN: &[u8] = br#"[{"secret":"JBSWY3DPEHPK3PXP","issuer":"A","label":"x","digits":6,"type":"TOTP","algorithm":"SHA256","period":60,"tags":["work","home"]},{"secret":"GEZDGNBVGY3TQOJQ","issuer":"B","label":"y","digits":8,"type":"HOTP","algorithm":"SHA1","counter":7,"tags":[]},{"secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ","issuer":"Steam","label":"z","digits":5,"type":"STEAM","algorithm":"SHA1"}]"#;
 

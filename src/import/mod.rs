@@ -20,6 +20,8 @@ mod uris;
 use crate::entry::{NewEntry, RecoveryCode};
 use crate::keys;
 use ::age::secrecy::SecretString;
+use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use std::path::PathBuf;
 use zeroize::Zeroizing;
 
@@ -188,6 +190,30 @@ impl Passwords {
         }
         Ok(SecretString::from(line.to_string()))
     }
+}
+
+/// AES-256-GCM decryption of `ciphertext` with a separate `tag`; `None` when the key is
+/// wrong or the data damaged (nothing is decrypted then), or a size is wrong.
+pub(crate) fn gcm_open(
+    key: &[u8],
+    nonce: &[u8],
+    ciphertext: &[u8],
+    tag: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    if nonce.len() != 12 || tag.len() != 16 {
+        return None;
+    }
+    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
+    let mut buffer = Zeroizing::new(ciphertext.to_vec());
+    cipher
+        .decrypt_in_place_detached(
+            Nonce::from_slice(nonce),
+            b"",
+            buffer.as_mut_slice(),
+            Tag::from_slice(tag),
+        )
+        .ok()?;
+    Some(buffer)
 }
 
 /// Parses plaintext contents (an export after decryption) with whichever plaintext format

@@ -305,7 +305,7 @@ impl Sealed {
     fn open(&self, password: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         let mut key = Zeroizing::new([0u8; 32]);
         pbkdf2::pbkdf2_hmac::<Sha256>(password, &self.salt, ITERATIONS, key.as_mut());
-        aegis::gcm_open(key.as_ref(), &self.iv, &self.ciphertext, &self.tag)
+        super::gcm_open(key.as_ref(), &self.iv, &self.ciphertext, &self.tag)
     }
 }
 
