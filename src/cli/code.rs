@@ -69,6 +69,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 "--next, --at and --wait apply to time-based codes; this entry is HOTP".into(),
             ));
         }
+        // Read again under the lock: the unlocked read above may already be stale, and a
+        // counter must never be handed out twice. Only HOTP pays this second decryption.
         return hotp(ctx, &args, &entry.id);
     }
 
