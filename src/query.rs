@@ -20,6 +20,18 @@ pub trait Named {
     }
 }
 
+impl<T: Named> Named for &T {
+    fn id(&self) -> &str {
+        (**self).id()
+    }
+    fn issuer(&self) -> &str {
+        (**self).issuer()
+    }
+    fn account(&self) -> &str {
+        (**self).account()
+    }
+}
+
 impl Named for Entry {
     fn id(&self) -> &str {
         &self.id
@@ -45,95 +57,161 @@ pub enum Error {
 }
 
 /// The entries matched by the first stage that matches anything.
+pub fn matching<T: Named>(entries: impl IntoIterator<Item = T>, query: &str) -> Vec<T> {
+    let mut matches = Matches::new(query);
+    entries.into_iter().for_each(|e| matches.offer(e));
+    matches.found
+}
+
+/// The one entry the query names.
+pub fn resolve<T: Named>(entries: impl IntoIterator<Item = T>, query: &str) -> Result<T, Error> {
+    let mut matches = Matches::new(query);
+    entries.into_iter().for_each(|e| matches.offer(e));
+    matches.resolve()
+}
+
+/// The entries of the best stage so far, as entries are offered one at a time.
 ///
-/// One pass, without allocating for ASCII names: `otp code` runs this over every entry of
-/// the vault on each call.
-pub fn matching<'a, T: Named>(entries: &'a [T], query: &str) -> Vec<&'a T> {
-    let mut best = NO_MATCH;
-    let mut found = Vec::new();
-    for entry in entries {
-        let s = stage(entry, query);
-        if s < best {
-            best = s;
-            found.clear();
-        }
-        if s == best && s != NO_MATCH {
-            found.push(entry);
+/// One pass, without allocating for ASCII names: `otp code` offers every entry of the vault
+/// on each call, as it reads them.
+pub struct Matches<'q, T> {
+    query: Prepared<'q>,
+    best: u8,
+    found: Vec<T>,
+}
+
+impl<'q, T: Named> Matches<'q, T> {
+    pub fn new(query: &'q str) -> Self {
+        Matches {
+            query: Prepared::new(query),
+            best: NO_MATCH,
+            found: Vec::new(),
         }
     }
-    found
+
+    pub fn offer(&mut self, entry: T) {
+        let s = self.query.stage(&entry);
+        if s == NO_MATCH || s > self.best {
+            return;
+        }
+        if s < self.best {
+            self.best = s;
+            self.found.clear();
+        }
+        self.found.push(entry);
+    }
+
+    /// The one entry the query names, or why there is not one.
+    pub fn resolve(mut self) -> Result<T, Error> {
+        match self.found.len() {
+            0 => Err(Error::NoMatch(self.query.text.to_string())),
+            1 => Ok(self.found.remove(0)),
+            _ => Err(Error::Ambiguous {
+                query: self.query.text.to_string(),
+                candidates: self
+                    .found
+                    .iter()
+                    .map(|e| format!("{}  {}", e.id(), e.label()))
+                    .collect(),
+            }),
+        }
+    }
 }
 
 const NO_MATCH: u8 = u8::MAX;
 
-/// Which stage (0 best) `entry` matches `query` in.
-fn stage(entry: &impl Named, query: &str) -> u8 {
-    if entry.id() == query {
-        0
-    } else if is_issuer_account(entry, query) {
-        1
-    } else if eq_ci(entry.issuer(), query) || eq_ci(entry.account(), query) {
-        2
-    } else if label_contains(entry, query) {
-        3
-    } else {
-        NO_MATCH
+/// The query with what every comparison needs worked out once, not once per entry.
+struct Prepared<'q> {
+    text: &'q str,
+    /// ASCII-lowercased, when `text` is ASCII; otherwise fully lowercased.
+    lower: String,
+    ascii: bool,
+    colon: bool,
+}
+
+impl<'q> Prepared<'q> {
+    fn new(text: &'q str) -> Prepared<'q> {
+        let ascii = text.is_ascii();
+        Prepared {
+            text,
+            lower: if ascii {
+                text.to_ascii_lowercase()
+            } else {
+                text.to_lowercase()
+            },
+            ascii,
+            colon: text.contains(':'),
+        }
+    }
+
+    /// Which stage (0 best) `entry` matches in.
+    fn stage(&self, entry: &impl Named) -> u8 {
+        let (issuer, account) = (entry.issuer(), entry.account());
+        if entry.id() == self.text {
+            return 0;
+        }
+        if self.ascii && issuer.is_ascii() && account.is_ascii() {
+            self.stage_ascii(issuer, account)
+        } else {
+            self.stage_unicode(entry)
+        }
+    }
+
+    fn stage_ascii(&self, issuer: &str, account: &str) -> u8 {
+        let q = self.lower.as_bytes();
+        let n = issuer.len();
+        // Strictly `issuer:account`: an issuer-less entry named "github" must not shadow the
+        // GitHub entries when someone types "github".
+        if q.len() == n + 1 + account.len()
+            && q[n] == b':'
+            && q[..n].eq_ignore_ascii_case(issuer.as_bytes())
+            && q[n + 1..].eq_ignore_ascii_case(account.as_bytes())
+        {
+            return 1;
+        }
+        if q.eq_ignore_ascii_case(issuer.as_bytes()) || q.eq_ignore_ascii_case(account.as_bytes()) {
+            return 2;
+        }
+        let contained = if self.colon {
+            // The query may span the separator of the label.
+            let label = crate::entry::label_of(issuer, account);
+            contains_ascii_ci(label.as_bytes(), q)
+        } else {
+            contains_ascii_ci(issuer.as_bytes(), q) || contains_ascii_ci(account.as_bytes(), q)
+        };
+        if contained { 3 } else { NO_MATCH }
+    }
+
+    fn stage_unicode(&self, entry: &impl Named) -> u8 {
+        let (issuer, account) = (entry.issuer(), entry.account());
+        if format!("{issuer}:{account}").to_lowercase() == self.lower {
+            return 1;
+        }
+        if issuer.to_lowercase() == self.lower || account.to_lowercase() == self.lower {
+            return 2;
+        }
+        if entry.label().to_lowercase().contains(&self.lower) {
+            3
+        } else {
+            NO_MATCH
+        }
     }
 }
 
-/// Strictly `issuer:account`: an issuer-less entry named "github" must not shadow the GitHub
-/// entries when someone types "github".
-fn is_issuer_account(entry: &impl Named, query: &str) -> bool {
-    let (issuer, account) = (entry.issuer(), entry.account());
-    let n = issuer.len();
-    if query.is_ascii() && issuer.is_ascii() && account.is_ascii() {
-        return query.len() == n + 1 + account.len()
-            && query.as_bytes()[n] == b':'
-            && query[..n].eq_ignore_ascii_case(issuer)
-            && query[n + 1..].eq_ignore_ascii_case(account);
-    }
-    format!("{issuer}:{account}").to_lowercase() == query.to_lowercase()
-}
-
-fn eq_ci(a: &str, b: &str) -> bool {
-    if a.is_ascii() && b.is_ascii() {
-        return a.eq_ignore_ascii_case(b);
-    }
-    a.to_lowercase() == b.to_lowercase()
-}
-
-/// Case-insensitive substring of the label (`issuer:account`, or the account alone).
-fn label_contains(entry: &impl Named, query: &str) -> bool {
-    let (issuer, account) = (entry.issuer(), entry.account());
-    let ascii = query.is_ascii() && issuer.is_ascii() && account.is_ascii();
-    if ascii && !query.contains(':') {
-        // Without a colon the query cannot span the separator.
-        return contains_ascii_ci(issuer, query) || contains_ascii_ci(account, query);
-    }
-    entry.label().to_lowercase().contains(&query.to_lowercase())
-}
-
-fn contains_ascii_ci(haystack: &str, needle: &str) -> bool {
-    needle.is_empty()
-        || haystack
-            .as_bytes()
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
-/// The one entry the query names.
-pub fn resolve<'a, T: Named>(entries: &'a [T], query: &str) -> Result<&'a T, Error> {
-    match matching(entries, query).as_slice() {
-        [] => Err(Error::NoMatch(query.to_string())),
-        [one] => Ok(one),
-        many => Err(Error::Ambiguous {
-            query: query.to_string(),
-            candidates: many
-                .iter()
-                .map(|e| format!("{}  {}", e.id(), e.label()))
-                .collect(),
-        }),
-    }
+/// Whether `needle` (already ASCII-lowercased) occurs in `haystack`, ignoring ASCII case.
+fn contains_ascii_ci(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let Some(last_start) = haystack.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    let first_upper = first.to_ascii_uppercase();
+    haystack[..=last_start]
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == first || b == first_upper)
+        .any(|(i, _)| haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest))
 }
 
 #[cfg(test)]
