@@ -1,7 +1,6 @@
 //! `otp completions SHELL`, and the generated files kept in `completions/` and `man/`.
 
 use crate::error::{Error, Result};
-use clap::CommandFactory;
 use clap_complete::Shell;
 
 #[derive(Debug, clap::Args)]
@@ -12,7 +11,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<()> {
     let mut out = Vec::new();
-    clap_complete::generate(args.shell, &mut super::Cli::command(), "otp", &mut out);
+    clap_complete::generate(args.shell, &mut super::full_command(), "otp", &mut out);
     use std::io::Write;
     std::io::stdout()
         .write_all(&out)
@@ -31,7 +30,7 @@ pub fn generated_files() -> Vec<(String, Vec<u8>)> {
         Shell::PowerShell,
     ] {
         let mut out = Vec::new();
-        clap_complete::generate(shell, &mut super::Cli::command(), "otp", &mut out);
+        clap_complete::generate(shell, &mut super::full_command(), "otp", &mut out);
         let name = match shell {
             Shell::Bash => "otp.bash".to_string(),
             Shell::Zsh => "_otp".to_string(),
@@ -41,7 +40,7 @@ pub fn generated_files() -> Vec<(String, Vec<u8>)> {
         };
         files.push((format!("completions/{name}"), out));
     }
-    let mut cmd = super::Cli::command();
+    let mut cmd = super::full_command();
     cmd.build();
     files.push(("man/otp.1".to_string(), man_page(&cmd)));
     for sub in cmd

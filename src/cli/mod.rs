@@ -31,6 +31,7 @@ use crate::error::Result;
 use crate::keys::Backend;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -80,67 +81,129 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create an empty vault and its key
-    Init(init::Args),
+    Init(Deferred<init::Args>),
     /// Add accounts from otpauth URIs, stdin, or by hand
-    Add(add::Args),
+    Add(Deferred<add::Args>),
     /// Print the current code of an entry
-    Code(code::Args),
+    Code(Deferred<code::Args>),
     /// List entries
     #[command(visible_alias = "ls")]
-    List(list::Args),
+    List(Deferred<list::Args>),
     /// Remove an entry
-    Rm(rm::Args),
+    Rm(Deferred<rm::Args>),
     /// Change an entry's issuer or account name
-    Rename(rename::Args),
+    Rename(Deferred<rename::Args>),
     /// Set (or, with empty TEXT, clear) an entry's note
-    Note(note::Args),
+    Note(Deferred<note::Args>),
     /// Print an entry's otpauth URI (it contains the secret)
-    Uri(uri::Args),
+    Uri(Deferred<uri::Args>),
     /// Live view of codes with countdowns
-    Watch(watch::Args),
+    Watch(Deferred<watch::Args>),
     /// Show an entry as a QR code, to enrol a second device
-    Qr(qr::Args),
+    Qr(Deferred<qr::Args>),
     /// Keep and use an account's recovery (backup) codes
-    Recovery(recovery::Args),
+    Recovery(Deferred<recovery::Args>),
     /// Back up the vault (passphrase-encrypted by default)
-    Export(export::Args),
+    Export(Deferred<export::Args>),
     /// Bring entries in from a backup or another app's export
-    Import(import::Args),
+    Import(Deferred<import::Args>),
     /// Recovery kit and key management
-    Key(key::Args),
+    Key(Deferred<key::Args>),
     /// Check the vault, its key, permissions, clipboard and clock
-    Doctor(doctor::Args),
+    Doctor(Deferred<doctor::Args>),
     /// Internal: the detached process that serves a copied code (`code -c`)
     #[command(name = "__serve-clipboard", hide = true)]
-    ServeClipboard(serve_clipboard::Args),
+    ServeClipboard(Deferred<serve_clipboard::Args>),
     /// Print a shell completion script
-    Completions(completions::Args),
+    Completions(Deferred<completions::Args>),
+}
+
+/// A subcommand's arguments, defined only when that subcommand is the one being run (or
+/// when help, completions or man pages need them all).
+///
+/// clap builds every argument of every subcommand before it parses anything; `otp code`
+/// runs often and must start fast (SPEC §7), so each subcommand's arguments are deferred.
+#[derive(Debug)]
+pub struct Deferred<T>(pub T);
+
+/// Whether [`Deferred`] defers. Completion scripts walk the whole tree, `otp help key …`
+/// included, which clap lays out before deferred arguments exist: [`full_command`] turns
+/// deferral off.
+static DEFER: AtomicBool = AtomicBool::new(true);
+
+/// The whole command tree, nothing deferred: for completions and man pages.
+pub fn full_command() -> clap::Command {
+    DEFER.store(false, Ordering::Relaxed);
+    <Cli as clap::CommandFactory>::command()
+}
+
+impl<T: clap::Args> clap::Args for Deferred<T> {
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        if DEFER.load(Ordering::Relaxed) {
+            cmd.defer(T::augment_args)
+        } else {
+            T::augment_args(cmd)
+        }
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        if DEFER.load(Ordering::Relaxed) {
+            cmd.defer(T::augment_args_for_update)
+        } else {
+            T::augment_args_for_update(cmd)
+        }
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> std::result::Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Deferred)
+    }
+    fn from_arg_matches_mut(
+        matches: &mut clap::ArgMatches,
+    ) -> std::result::Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Deferred)
+    }
+    fn update_from_arg_matches(
+        &mut self,
+        matches: &clap::ArgMatches,
+    ) -> std::result::Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+    fn update_from_arg_matches_mut(
+        &mut self,
+        matches: &mut clap::ArgMatches,
+    ) -> std::result::Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
+    }
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
-        Command::Completions(args) => return completions::run(args),
-        Command::ServeClipboard(args) => return serve_clipboard::run(args),
+        Command::Completions(args) => return completions::run(&args.0),
+        Command::ServeClipboard(args) => return serve_clipboard::run(&args.0),
         _ => {}
     }
     let ctx = Context::resolve(&cli)?;
     match cli.command {
-        Command::Init(args) => init::run(&ctx, args),
-        Command::Add(args) => add::run(&ctx, args),
-        Command::Code(args) => code::run(&ctx, args),
-        Command::List(args) => list::run(&ctx, args),
-        Command::Rm(args) => rm::run(&ctx, args),
-        Command::Rename(args) => rename::run(&ctx, args),
-        Command::Note(args) => note::run(&ctx, args),
-        Command::Uri(args) => uri::run(&ctx, args),
-        Command::Watch(args) => watch::run(&ctx, args),
-        Command::Qr(args) => qr::run(&ctx, args),
-        Command::Recovery(args) => recovery::run(&ctx, args),
-        Command::Export(args) => export::run(&ctx, args),
-        Command::Import(args) => import::run(&ctx, args),
-        Command::Key(args) => key::run(&ctx, args),
-        Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Init(args) => init::run(&ctx, args.0),
+        Command::Add(args) => add::run(&ctx, args.0),
+        Command::Code(args) => code::run(&ctx, args.0),
+        Command::List(args) => list::run(&ctx, args.0),
+        Command::Rm(args) => rm::run(&ctx, args.0),
+        Command::Rename(args) => rename::run(&ctx, args.0),
+        Command::Note(args) => note::run(&ctx, args.0),
+        Command::Uri(args) => uri::run(&ctx, args.0),
+        Command::Watch(args) => watch::run(&ctx, args.0),
+        Command::Qr(args) => qr::run(&ctx, args.0),
+        Command::Recovery(args) => recovery::run(&ctx, args.0),
+        Command::Export(args) => export::run(&ctx, args.0),
+        Command::Import(args) => import::run(&ctx, args.0),
+        Command::Key(args) => key::run(&ctx, args.0),
+        Command::Doctor(args) => doctor::run(&ctx, args.0),
         Command::Completions(_) | Command::ServeClipboard(_) => Ok(()),
     }
 }
