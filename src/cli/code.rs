@@ -58,10 +58,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         clipboard::method(&copy_options(ctx, &args)).map_err(|e| copy_error(&args, e))?;
     }
     // Read-only for time-based codes; HOTP needs the lock to store counter+1.
-    // Read-only through the borrowed view: only the chosen entry is copied out.
-    let entry = Vault::with_view(&ctx.vault, |view| {
-        query::resolve(&view.entries, &args.query).map(|e| e.to_entry())
-    })??;
+    let entry = Vault::find(&ctx.vault, &args.query)??;
     let entry = &entry;
     if entry.is_counter_based() {
         if args.next || at.is_some() || args.wait.is_some() {

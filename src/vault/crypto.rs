@@ -7,7 +7,7 @@ with others.
 */
 
 use crate::keys::Key;
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use zeroize::Zeroizing;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,39 @@ pub enum Error {
     PassphraseWithRecipients,
     #[error("encryption failed: {0}")]
     Encrypt(String),
+    #[error("cannot read it: {0}")]
+    Read(std::io::Error),
+}
+
+/// An encrypted vault: in memory, or an open file read afresh from its start for each key
+/// tried. `otp code` decrypts straight from the file, without a copy of it in memory first.
+#[derive(Clone, Copy)]
+pub enum Ciphertext<'a> {
+    Bytes(&'a [u8]),
+    File(&'a std::fs::File),
+}
+
+impl Ciphertext<'_> {
+    fn len(&self) -> Result<usize, Error> {
+        match *self {
+            Ciphertext::Bytes(bytes) => Ok(bytes.len()),
+            Ciphertext::File(file) => {
+                let len = file.metadata().map_err(Error::Read)?.len();
+                usize::try_from(len)
+                    .map_err(|_| Error::Read(std::io::ErrorKind::FileTooLarge.into()))
+            }
+        }
+    }
+
+    fn reader(&self) -> Result<Box<dyn BufRead + '_>, Error> {
+        match *self {
+            Ciphertext::Bytes(bytes) => Ok(Box::new(bytes)),
+            Ciphertext::File(mut file) => {
+                file.seek(SeekFrom::Start(0)).map_err(Error::Read)?;
+                Ok(Box::new(BufReader::new(file)))
+            }
+        }
+    }
 }
 
 /// How a vault file is encrypted, read from its header without any key.
@@ -41,10 +74,21 @@ pub enum Lock {
 
 /// Tells a passphrase vault from a key vault by reading the header's stanza lines, without
 /// parsing the header twice on `otp code`'s path ([`decrypt`] checks it fully).
-pub fn lock_of(ciphertext: &[u8]) -> Result<Lock, Error> {
+pub fn lock_of(ciphertext: Ciphertext<'_>) -> Result<Lock, Error> {
     const MAGIC: &[u8] = b"age-encryption.org/v1\n";
-    let header = ciphertext.strip_prefix(MAGIC).ok_or(Error::NotAge)?;
-    for line in header.split(|b| *b == b'\n') {
+    // A header longer than this is not one this program wrote or reads.
+    const MAX_HEADER: u64 = 1 << 20;
+    let mut header = ciphertext.reader()?.take(MAX_HEADER);
+    let mut line = Vec::new();
+    header.read_until(b'\n', &mut line).map_err(Error::Read)?;
+    if line != MAGIC {
+        return Err(Error::NotAge);
+    }
+    loop {
+        line.clear();
+        if header.read_until(b'\n', &mut line).map_err(Error::Read)? == 0 {
+            return Err(Error::NotAge);
+        }
         if line.starts_with(b"---") {
             return Ok(Lock::Recipients);
         }
@@ -52,7 +96,6 @@ pub fn lock_of(ciphertext: &[u8]) -> Result<Lock, Error> {
             return Ok(Lock::Passphrase);
         }
     }
-    Err(Error::NotAge)
 }
 
 /// Encrypts `plaintext` for `key` and the backup `recipients`.
@@ -85,8 +128,11 @@ pub fn encrypt(
 }
 
 /// Decrypts a vault file with `key`.
-pub fn decrypt(ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let decryptor = age::Decryptor::new(ciphertext).map_err(|_| Error::NotAge)?;
+pub fn decrypt(ciphertext: Ciphertext<'_>, key: &Key) -> Result<Zeroizing<Vec<u8>>, Error> {
+    // Buffered: the header is then parsed a line at a time. Unbuffered, age re-parses it from
+    // the start for every few bytes it reads (quadratic in the header's random grease).
+    let decryptor =
+        age::Decryptor::new_buffered(ciphertext.reader()?).map_err(|_| Error::NotAge)?;
     let scrypt;
     let identity: &dyn age::Identity = match (key, decryptor.is_scrypt()) {
         (Key::Identity(id), false) => id,
@@ -107,7 +153,9 @@ pub fn decrypt(ciphertext: &[u8], key: &Key) -> Result<Zeroizing<Vec<u8>>, Error
                 (age::DecryptError::NoMatchingKeys, true) => Error::WrongPassphrase,
                 (e, _) => map_decrypt(e),
             })?;
-    let mut plaintext = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
+    // Sized once (the plaintext is shorter than the ciphertext): a Vec that grew would leave
+    // copies of the secrets behind in freed memory, where nothing zeroizes them.
+    let mut plaintext = Zeroizing::new(Vec::with_capacity(ciphertext.len()?));
     reader
         .read_to_end(&mut plaintext)
         .map_err(|_| Error::Damaged)?;
@@ -132,12 +180,21 @@ mod tests {
         let key = Key::Identity(age::x25519::Identity::generate());
         let backup = age::x25519::Identity::generate();
         let ct = encrypt(b"{\"version\":1}", &key, &[backup.to_public()]).unwrap();
-        assert_eq!(lock_of(&ct).unwrap(), Lock::Recipients);
-        assert_eq!(&decrypt(&ct, &key).unwrap()[..], b"{\"version\":1}");
+        assert_eq!(lock_of(Ciphertext::Bytes(&ct)).unwrap(), Lock::Recipients);
+        assert_eq!(
+            &decrypt(Ciphertext::Bytes(&ct), &key).unwrap()[..],
+            b"{\"version\":1}"
+        );
         let backup = Key::Identity(backup);
-        assert_eq!(&decrypt(&ct, &backup).unwrap()[..], b"{\"version\":1}");
+        assert_eq!(
+            &decrypt(Ciphertext::Bytes(&ct), &backup).unwrap()[..],
+            b"{\"version\":1}"
+        );
         let other = Key::Identity(age::x25519::Identity::generate());
-        assert!(matches!(decrypt(&ct, &other), Err(Error::WrongKey)));
+        assert!(matches!(
+            decrypt(Ciphertext::Bytes(&ct), &other),
+            Err(Error::WrongKey)
+        ));
     }
 
     #[test]
@@ -146,11 +203,14 @@ mod tests {
             "correct horse".to_string(),
         ));
         let ct = encrypt(b"{}", &key, &[]).unwrap();
-        assert_eq!(lock_of(&ct).unwrap(), Lock::Passphrase);
-        assert_eq!(&decrypt(&ct, &key).unwrap()[..], b"{}");
-        assert!(matches!(lock_of(b"{\"version\":1}"), Err(Error::NotAge)));
+        assert_eq!(lock_of(Ciphertext::Bytes(&ct)).unwrap(), Lock::Passphrase);
+        assert_eq!(&decrypt(Ciphertext::Bytes(&ct), &key).unwrap()[..], b"{}");
         assert!(matches!(
-            lock_of(b"age-encryption.org/v1\n-> X25519 abc"),
+            lock_of(Ciphertext::Bytes(b"{\"version\":1}")),
+            Err(Error::NotAge)
+        ));
+        assert!(matches!(
+            lock_of(Ciphertext::Bytes(b"age-encryption.org/v1\n-> X25519 abc")),
             Err(Error::NotAge)
         ));
     }
@@ -160,17 +220,23 @@ mod tests {
         let key = Key::Identity(age::x25519::Identity::generate());
         let ct = encrypt(&[b'x'; 1000], &key, &[]).unwrap();
         assert!(matches!(
-            decrypt(&ct[..ct.len() - 10], &key),
+            decrypt(Ciphertext::Bytes(&ct[..ct.len() - 10]), &key),
             Err(Error::Damaged)
         ));
         let mut flipped = ct.clone();
         let n = flipped.len();
         flipped[n - 20] ^= 1;
-        assert!(matches!(decrypt(&flipped, &key), Err(Error::Damaged)));
         assert!(matches!(
-            decrypt(b"{\"version\":1}", &key),
+            decrypt(Ciphertext::Bytes(&flipped), &key),
+            Err(Error::Damaged)
+        ));
+        assert!(matches!(
+            decrypt(Ciphertext::Bytes(b"{\"version\":1}"), &key),
             Err(Error::NotAge)
         ));
-        assert!(matches!(decrypt(&ct[..20], &key), Err(Error::NotAge)));
+        assert!(matches!(
+            decrypt(Ciphertext::Bytes(&ct[..20]), &key),
+            Err(Error::NotAge)
+        ));
     }
 }

@@ -1,15 +1,14 @@
 /*!
 The plaintext vault document: `{"version": 1, "entries": [...]}`.
 
-JSON rather than TOML because `otp code` parses the whole document on every call (measured 7×
-faster). This module owns the rules about the collection of entries: unique ids, one entry per
+JSON rather than TOML because `otp code` reads the whole document on every call (measured 7×
+faster; [`super::view`] reads it faster still). This module owns the rules about the collection of entries: unique ids, one entry per
 issuer+account, identical re-adds being no-ops, and version checks.
 */
 
-use crate::entry::{Algorithm, Entry, Kind, NewEntry, Secret};
+use crate::entry::{Entry, NewEntry};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 use zeroize::Zeroizing;
 
 /// The document version this program writes and fully understands.
@@ -69,16 +68,12 @@ impl Document {
         // (measured: a sixth of `otp code`'s parse at 1,000 entries).
         let text = std::str::from_utf8(bytes)
             .map_err(|_| Error::Malformed("the document is not UTF-8".into()))?;
-        // serde_json's messages quote input only for unknown enum variants and the like,
-        // never secret values; still, keep only the position-bearing summary.
-        serde_json::from_str(text).map_err(|e| {
-            Error::Malformed(format!(
-                "{} at line {} column {}",
-                classify(&e),
-                e.line(),
-                e.column()
-            ))
-        })
+        serde_json::from_str(text).map_err(|e| malformed(&e))
+    }
+
+    /// Parses one entry's JSON object, as [`Document::from_json`] parses each entry.
+    pub fn entry_from_json(text: &str) -> Result<Entry, Error> {
+        serde_json::from_str(text).map_err(|e| malformed(&e))
     }
 
     pub fn to_json(&self) -> Zeroizing<Vec<u8>> {
@@ -208,86 +203,15 @@ impl Document {
     }
 }
 
-/// A read-only view of the document whose strings borrow from the decrypted text: what
-/// `otp code` parses on every call. Building an owned [`Entry`] for each of 10,000 entries
-/// was half of its time; with the view only the chosen entry is copied.
-#[derive(Debug, Deserialize)]
-pub struct DocumentView<'a> {
-    #[serde(borrow)]
-    pub entries: Vec<EntryView<'a>>,
-}
-
-/// One entry of a [`DocumentView`]; notes and recovery codes are skipped unread.
-#[derive(Debug, Deserialize)]
-pub struct EntryView<'a> {
-    #[serde(borrow)]
-    pub id: Cow<'a, str>,
-    #[serde(borrow, default)]
-    pub issuer: Cow<'a, str>,
-    #[serde(borrow)]
-    pub account: Cow<'a, str>,
-    #[serde(borrow)]
-    secret: Cow<'a, str>,
-    #[serde(rename = "type", default)]
-    kind: Kind,
-    #[serde(default)]
-    algorithm: Algorithm,
-    #[serde(default = "crate::entry::default_digits")]
-    digits: u8,
-    #[serde(default = "crate::entry::default_period")]
-    period: u32,
-    #[serde(default)]
-    counter: u64,
-    created: i64,
-    updated: i64,
-}
-
-impl DocumentView<'_> {
-    pub fn from_json(bytes: &[u8]) -> Result<DocumentView<'_>, Error> {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| Error::Malformed("the document is not UTF-8".into()))?;
-        serde_json::from_str(text).map_err(|e| {
-            Error::Malformed(format!(
-                "{} at line {} column {}",
-                classify(&e),
-                e.line(),
-                e.column()
-            ))
-        })
-    }
-}
-
-impl EntryView<'_> {
-    /// The owned entry (without note and recovery codes, which the view does not read).
-    pub fn to_entry(&self) -> Entry {
-        Entry {
-            id: self.id.to_string(),
-            issuer: self.issuer.to_string(),
-            account: self.account.to_string(),
-            secret: Secret::from_normalised(&self.secret),
-            kind: self.kind,
-            algorithm: self.algorithm,
-            digits: self.digits,
-            period: self.period,
-            counter: self.counter,
-            created: self.created,
-            updated: self.updated,
-            note: None,
-            recovery: Vec::new(),
-        }
-    }
-}
-
-impl crate::query::Named for EntryView<'_> {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn issuer(&self) -> &str {
-        &self.issuer
-    }
-    fn account(&self) -> &str {
-        &self.account
-    }
+/// serde_json's messages quote input only for unknown enum variants and the like, never
+/// secret values; still, keep only the position-bearing summary.
+fn malformed(e: &serde_json::Error) -> Error {
+    Error::Malformed(format!(
+        "{} at line {} column {}",
+        classify(e),
+        e.line(),
+        e.column()
+    ))
 }
 
 fn classify(e: &serde_json::Error) -> &'static str {
@@ -352,21 +276,6 @@ mod tests {
     fn newer_versions_are_read_only() {
         let doc = Document::from_json(br#"{"version": 2, "entries": [], "future": true}"#).unwrap();
         assert!(matches!(doc.check_writable(), Err(Error::Newer(2))));
-    }
-
-    #[test]
-    fn the_view_reads_what_the_document_holds() {
-        let mut doc = Document::new();
-        doc.add(new("A \"quoted\"", "x", "JBSWY3DPEHPK3PXP"), false, 5)
-            .unwrap();
-        doc.entries[0].note = Some("kept apart".into());
-        let json = doc.to_json();
-        let view = DocumentView::from_json(&json).unwrap();
-        let mut entry = view.entries[0].to_entry();
-        assert_eq!(entry.note.take(), None);
-        let mut original = doc.entries[0].clone();
-        original.note = None;
-        assert_eq!(entry, original);
     }
 
     #[test]

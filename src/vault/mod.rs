@@ -11,11 +11,14 @@ we try the identity file and then the OS keyring, unless a backend was chosen ex
 pub mod crypto;
 pub mod document;
 pub mod store;
+pub mod view;
 
 pub use document::{Added, Document};
 pub use store::VaultFile;
 
+use crate::entry::Entry;
 use crate::keys::{self, Backend, Key};
+use crypto::Ciphertext;
 use std::path::{Path, PathBuf};
 use store::LockGuard;
 
@@ -127,25 +130,23 @@ impl Vault {
         Vault::load(settings, None)
     }
 
-    /// Decrypts the vault and hands `f` a view whose strings borrow from the plaintext:
-    /// the read-only path of `otp code`, which must stay fast on large vaults.
-    pub fn with_view<R>(
+    /// The entry `query` names, read without building the whole document
+    /// ([`view::resolve`]): the read-only path of `otp code`, which must stay fast on large
+    /// vaults. The inner error is a query that names no single entry.
+    pub fn find(
         settings: &Settings,
-        f: impl FnOnce(&document::DocumentView<'_>) -> R,
-    ) -> Result<R, Error> {
+        query: &str,
+    ) -> Result<Result<Entry, crate::query::Error>, Error> {
         let path = &settings.path;
-        let bytes = VaultFile::new(path.clone())
-            .read()
+        let file = VaultFile::new(path.clone())
+            .open()
             .map_err(|e| io(path, e))?
             .ok_or_else(|| Error::Missing(path.clone()))?;
-        let (_key, _backend, plaintext) = unlock(settings, &bytes)?;
-        drop(bytes);
-        let view =
-            document::DocumentView::from_json(&plaintext).map_err(|source| Error::Document {
-                path: path.clone(),
-                source,
-            })?;
-        Ok(f(&view))
+        let (_key, _backend, plaintext) = unlock(settings, Ciphertext::File(&file))?;
+        view::resolve(&plaintext, query).map_err(|source| Error::Document {
+            path: path.clone(),
+            source,
+        })
     }
 
     /// Opens the vault and holds its write lock until dropped.
@@ -201,7 +202,7 @@ impl Vault {
             .read()
             .map_err(|e| io(path, e))?
             .ok_or_else(|| Error::Missing(path.clone()))?;
-        let (key, backend, plaintext) = unlock(settings, &bytes)?;
+        let (key, backend, plaintext) = unlock(settings, Ciphertext::Bytes(&bytes))?;
         let doc = Document::from_json(&plaintext).map_err(|source| Error::Document {
             path: path.clone(),
             source,
@@ -314,7 +315,7 @@ pub fn check_identity(settings: &Settings, identity: &age::x25519::Identity) -> 
         .read()
         .map_err(|e| io(path, e))?
         .ok_or_else(|| Error::Missing(path.clone()))?;
-    crypto::decrypt(&bytes, &Key::Identity(identity.clone()))
+    crypto::decrypt(Ciphertext::Bytes(&bytes), &Key::Identity(identity.clone()))
         .map(drop)
         .map_err(|e| Error::Unlock {
             what: "vault",
@@ -379,7 +380,7 @@ fn identity_file_key(path: &Path) -> Result<Key, Error> {
 type Unlocked = (Key, Backend, zeroize::Zeroizing<Vec<u8>>);
 
 /// Finds the key that opens `ciphertext` and decrypts it.
-fn unlock(settings: &Settings, ciphertext: &[u8]) -> Result<Unlocked, Error> {
+fn unlock(settings: &Settings, ciphertext: Ciphertext<'_>) -> Result<Unlocked, Error> {
     let fail = |cause: String, hint: Option<&str>| Error::Unlock {
         what: "vault",
         path: settings.path.clone(),
