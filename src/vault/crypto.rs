@@ -198,6 +198,21 @@ mod tests {
     }
 
     #[test]
+    fn a_file_is_read_afresh_for_each_key() {
+        let key = Key::Identity(age::x25519::Identity::generate());
+        let other = Key::Identity(age::x25519::Identity::generate());
+        let plaintext = vec![b'x'; 200_000]; // several age chunks
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&encrypt(&plaintext, &key, &[]).unwrap())
+            .unwrap();
+        let ct = Ciphertext::File(&file);
+        assert_eq!(lock_of(ct).unwrap(), Lock::Recipients);
+        assert!(matches!(decrypt(ct, &other), Err(Error::WrongKey)));
+        assert_eq!(&decrypt(ct, &key).unwrap()[..], &plaintext[..]);
+        assert_eq!(&decrypt(ct, &key).unwrap()[..], &plaintext[..]);
+    }
+
+    #[test]
     fn passphrase_vaults_are_told_from_their_header() {
         let key = Key::Passphrase(age::secrecy::SecretString::from(
             "correct horse".to_string(),

@@ -2,8 +2,9 @@
 The plaintext vault document: `{"version": 1, "entries": [...]}`.
 
 JSON rather than TOML because `otp code` reads the whole document on every call (measured 7×
-faster; [`super::view`] reads it faster still). This module owns the rules about the collection of entries: unique ids, one entry per
-issuer+account, identical re-adds being no-ops, and version checks.
+faster; [`super::view`] reads it faster still). This module owns the rules about the
+collection of entries: unique ids, one entry per issuer+account, identical re-adds being
+no-ops, and version checks.
 */
 
 use crate::entry::{Entry, NewEntry};

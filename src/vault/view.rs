@@ -7,9 +7,11 @@ serde parse of every field of every entry was most of its time, so this reads th
 in one pass, takes from each entry only what a query looks at (id, issuer, account) and the
 span of its text, and has serde parse just the chosen entry into a full [`Entry`].
 
-The scanner is strict: anything it does not expect (malformed JSON, a duplicate or escaped
-key, a missing field) sends the whole document through serde instead, so the answer, or the
-error, is always serde's.
+The scanner is strict about what it reads: anything it does not expect (malformed JSON, a
+duplicate or escaped key, a missing field) sends the whole document through serde instead,
+and the chosen entry is serde's. Of the other entries it checks only the JSON, not the values
+serde would check (an unknown `type`, say): such a fault does not stop `otp code` for another
+entry, as it stops the commands that read the whole document.
 */
 
 use super::document::{Document, Error};
