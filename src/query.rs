@@ -200,18 +200,49 @@ impl<'q> Prepared<'q> {
 
 /// Whether `needle` (already ASCII-lowercased) occurs in `haystack`, ignoring ASCII case.
 fn contains_ascii_ci(haystack: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    let Some(&first) = needle.first() else {
         return true;
     };
     let Some(last_start) = haystack.len().checked_sub(needle.len()) else {
         return false;
     };
-    let first_upper = first.to_ascii_uppercase();
-    haystack[..=last_start]
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == first || b == first_upper)
-        .any(|(i, _)| haystack[i + 1..i + needle.len()].eq_ignore_ascii_case(rest))
+    // Byte by byte, stopping at the first difference (most candidates differ at once).
+    let found_at = |i: usize| {
+        haystack.get(i..i + needle.len()).is_some_and(|h| {
+            h.iter()
+                .zip(needle)
+                .all(|(&h, &n)| h.to_ascii_lowercase() == n)
+        })
+    };
+    // Where the first byte may start a match, eight places at a time: `| 0x20` folds the
+    // case of a letter (and of nothing else that could equal a lower-case letter). The zero
+    // test may also flag a byte just above a true zero; every candidate is checked whole.
+    let fold: u8 = if first.is_ascii_lowercase() { 0x20 } else { 0 };
+    let mut i = 0;
+    while i <= last_start {
+        let Some(eight) = haystack
+            .get(i..i + 8)
+            .and_then(|eight| <[u8; 8]>::try_from(eight).ok())
+        else {
+            break;
+        };
+        let x = (u64::from_le_bytes(eight) | (ONES * u64::from(fold))) ^ (ONES * u64::from(first));
+        let mut candidates = x.wrapping_sub(ONES) & !x & HIGH;
+        while candidates != 0 {
+            let at = i + (candidates.trailing_zeros() / 8) as usize;
+            if at > last_start {
+                return false;
+            }
+            if found_at(at) {
+                return true;
+            }
+            candidates &= candidates - 1;
+        }
+        i += 8;
+    }
+    (i..=last_start).any(found_at)
 }
 
 #[cfg(test)]
@@ -275,6 +306,35 @@ mod tests {
         match resolve(&all, "github") {
             Err(Error::Ambiguous { candidates, .. }) => assert_eq!(candidates.len(), 3),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn substring_search_agrees_with_lowercasing_everything() {
+        // Letters of both cases, and the bytes that `| 0x20` maps onto letters and back.
+        let alphabet = b"aAbBsSzZ@`[{:09 -_\x7f";
+        let mut rng = fastrand::Rng::with_seed(4711);
+        for _ in 0..20_000 {
+            let hay: Vec<u8> = (0..rng.usize(0..40))
+                .map(|_| alphabet[rng.usize(..alphabet.len())])
+                .collect();
+            let needle: Vec<u8> = if rng.bool() && !hay.is_empty() {
+                let a = rng.usize(..hay.len());
+                hay[a..rng.usize(a..=hay.len())].to_ascii_lowercase()
+            } else {
+                (0..rng.usize(0..4))
+                    .map(|_| alphabet[rng.usize(..alphabet.len())].to_ascii_lowercase())
+                    .collect()
+            };
+            let lower = hay.to_ascii_lowercase();
+            let expected = needle.is_empty() || lower.windows(needle.len()).any(|w| w == needle);
+            assert_eq!(
+                contains_ascii_ci(&hay, &needle),
+                expected,
+                "{:?} in {:?}",
+                String::from_utf8_lossy(&needle),
+                String::from_utf8_lossy(&hay)
+            );
         }
     }
 }

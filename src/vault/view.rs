@@ -98,6 +98,65 @@ fn special_byte(bytes: &[u8]) -> Option<usize> {
     Some(i + at)
 }
 
+/// The high bit of each byte of `x` that is not an ASCII digit (exact for every byte).
+#[inline]
+fn non_digits(x: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    // With each byte's high bit cleared, adding up to 0x80 cannot carry into the next byte.
+    let low = x & !HIGH;
+    let at_least = |n: u8| (low + ONES * u64::from(0x80 - n)) & HIGH;
+    (x & HIGH) | (at_least(b'0') ^ HIGH) | at_least(b'9' + 1)
+}
+
+/// A key this program writes, with `name"` as a little-endian word and the mask of its
+/// bytes, when it fits in one.
+struct Known {
+    name: &'static str,
+    word: u64,
+    mask: Option<u64>,
+}
+
+impl Known {
+    const fn new(name: &'static str) -> Known {
+        let bytes = name.as_bytes();
+        if bytes.len() >= 8 {
+            return Known {
+                name,
+                word: 0,
+                mask: None,
+            };
+        }
+        let mut word = (b'"' as u64) << (8 * bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            word |= (bytes[i] as u64) << (8 * i);
+            i += 1;
+        }
+        Known {
+            name,
+            word,
+            mask: Some(u64::MAX >> (8 * (7 - bytes.len()))),
+        }
+    }
+}
+
+const ID: Known = Known::new("id");
+const ISSUER: Known = Known::new("issuer");
+const ACCOUNT: Known = Known::new("account");
+const ALGORITHM: Known = Known::new("algorithm");
+const SECRET: Known = Known::new("secret");
+const CREATED: Known = Known::new("created");
+const COUNTER: Known = Known::new("counter");
+const UPDATED: Known = Known::new("updated");
+const TYPE: Known = Known::new("type");
+const DIGITS: Known = Known::new("digits");
+const PERIOD: Known = Known::new("period");
+const NOTE: Known = Known::new("note");
+const RECOVERY: Known = Known::new("recovery");
+const VERSION: Known = Known::new("version");
+const ENTRIES: Known = Known::new("entries");
+
 /// Nesting deeper than this is left to serde (which refuses it too).
 const MAX_DEPTH: usize = 64;
 
@@ -229,28 +288,39 @@ impl<'a> Scanner<'a> {
     #[inline]
     fn key(&mut self) -> Scan<&'a str> {
         // The keys this program writes are recognised whole, without searching for the end
-        // of the string: half the strings of a document are keys.
+        // of the string: half the strings of a document are keys. Most are compared as one
+        // word: the eight bytes after the opening quote.
         let rest = &self.bytes[self.pos..];
-        let candidates: &[&'static str] = match rest.get(1) {
-            Some(b'i') => &["id", "issuer"],
-            Some(b'a') => &["account", "algorithm"],
-            Some(b's') => &["secret"],
-            Some(b'c') => &["created", "counter"],
-            Some(b'u') => &["updated"],
-            Some(b't') => &["type"],
-            Some(b'd') => &["digits"],
-            Some(b'p') => &["period"],
-            Some(b'n') => &["note"],
-            Some(b'r') => &["recovery"],
-            Some(b'v') => &["version"],
-            Some(b'e') => &["entries"],
+        let candidates: &[&Known] = match rest.get(1) {
+            Some(b'i') => &[&ID, &ISSUER],
+            Some(b'a') => &[&ACCOUNT, &ALGORITHM],
+            Some(b's') => &[&SECRET],
+            Some(b'c') => &[&CREATED, &COUNTER],
+            Some(b'u') => &[&UPDATED],
+            Some(b't') => &[&TYPE],
+            Some(b'd') => &[&DIGITS],
+            Some(b'p') => &[&PERIOD],
+            Some(b'n') => &[&NOTE],
+            Some(b'r') => &[&RECOVERY],
+            Some(b'v') => &[&VERSION],
+            Some(b'e') => &[&ENTRIES],
             _ => &[],
         };
-        for &key in candidates {
-            let n = key.len();
-            if rest.get(1..=n) == Some(key.as_bytes()) && rest.get(n + 1) == Some(&b'"') {
+        let word = rest
+            .get(1..9)
+            .and_then(|eight| <[u8; 8]>::try_from(eight).ok())
+            .map(u64::from_le_bytes);
+        for known in candidates {
+            let n = known.name.len();
+            let found = match (word, known.mask) {
+                (Some(word), Some(mask)) => word & mask == known.word,
+                _ => {
+                    rest.get(1..=n) == Some(known.name.as_bytes()) && rest.get(n + 1) == Some(&b'"')
+                }
+            };
+            if found {
                 self.pos += n + 2;
-                return Ok(key);
+                return Ok(known.name);
             }
         }
         let (raw, escaped) = self.string_span()?;
@@ -319,12 +389,23 @@ impl<'a> Scanner<'a> {
 
     #[inline]
     fn digits(&mut self) -> usize {
-        let n = self.bytes[self.pos..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        self.pos += n;
-        n
+        let start = self.pos;
+        // Eight at a time: every entry has two ten-digit timestamps.
+        while let Some(eight) = self.bytes.get(self.pos..self.pos + 8) {
+            let Ok(eight) = <[u8; 8]>::try_from(eight) else {
+                break;
+            };
+            let other = non_digits(u64::from_le_bytes(eight));
+            if other != 0 {
+                self.pos += (other.trailing_zeros() / 8) as usize;
+                return self.pos - start;
+            }
+            self.pos += 8;
+        }
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        self.pos - start
     }
 
     fn literal(&mut self, word: &str) -> Scan<()> {
@@ -578,6 +659,54 @@ mod tests {
                     // query does not look at; the chosen entry is whole and untouched.
                     let own = serde_json::to_vec(&entry).unwrap();
                     assert!(bent.windows(own.len()).any(|w| w == own), "byte {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn digits_are_told_eight_at_a_time() {
+        for byte in 0..=255u8 {
+            for at in 0..8 {
+                let mut eight = *b"01234567";
+                eight[at] = byte;
+                let flagged = non_digits(u64::from_le_bytes(eight));
+                let expected = if byte.is_ascii_digit() {
+                    0
+                } else {
+                    0x80 << (8 * at)
+                };
+                assert_eq!(flagged, expected, "byte {byte:#x} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn known_keys_are_matched_whole() {
+        for known in [
+            &ID, &ISSUER, &ACCOUNT, &ALGORITHM, &SECRET, &CREATED, &COUNTER, &UPDATED, &TYPE,
+            &DIGITS, &PERIOD, &NOTE, &RECOVERY, &VERSION, &ENTRIES,
+        ] {
+            let name = known.name;
+            for (text, whole) in [
+                (format!("\"{name}\":1,\"xxxxxxxxxx\""), true),
+                (format!("\"{name}\""), true),
+                (format!("\"{name}x\":1"), false),
+                (format!("\"{name}\\u0041\":1"), false),
+                (
+                    format!("\"{}\":1,\"xxxxxxxxxx\"", &name[..name.len() - 1]),
+                    false,
+                ),
+            ] {
+                let mut scanner = Scanner {
+                    text: &text,
+                    bytes: text.as_bytes(),
+                    pos: 0,
+                };
+                let key = scanner.key();
+                assert_eq!(key.as_ref().ok() == Some(&name), whole, "{text}");
+                if whole {
+                    assert_eq!(scanner.pos, name.len() + 2, "{text}");
                 }
             }
         }
