@@ -1,13 +1,12 @@
 //! The `otp` binary: parse the command line, run it, map the outcome to an exit code.
 //! Everything else lives in the library.
 
-use clap::Parser;
 use otp::error::Exit;
 use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match otp::cli::Cli::try_parse() {
+    let cli = match otp::cli::parse() {
         Ok(cli) => cli,
         // --help and --version print as clap renders them.
         Err(e) if !e.use_stderr() => {

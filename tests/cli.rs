@@ -915,3 +915,111 @@ fn passphrase_backend_needs_no_flag_after_init() {
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert_eq!(env.vault_bytes(), before, "nothing changed");
 }
+
+#[test]
+fn shared_options_go_before_or_after_the_command() {
+    let env = world();
+    let vault = env.vault.to_str().unwrap();
+    let identity = env.identity.to_str().unwrap();
+    let at = format!("--at={AT}");
+    let run = |args: &[&str]| env.bare_cmd().args(args).output().expect("run otp");
+    let code = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "otp {args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let expected = format!("{GITHUB_AT}\n");
+    // Before the command, after it, between its arguments, as `--name=value`.
+    for args in [
+        vec![
+            "--vault",
+            vault,
+            "--identity",
+            identity,
+            "code",
+            "github",
+            &at,
+        ],
+        vec![
+            "code",
+            "github",
+            &at,
+            "--vault",
+            vault,
+            "--identity",
+            identity,
+        ],
+        vec![
+            "--vault",
+            vault,
+            "code",
+            "--identity",
+            identity,
+            "github",
+            &at,
+        ],
+        vec![
+            "code",
+            &format!("--vault={vault}"),
+            "github",
+            &at,
+            "--identity",
+            identity,
+        ],
+    ] {
+        assert_eq!(code(&args), expected, "{args:?}");
+    }
+    // The one after the command wins, as it would for any repeated option.
+    let args = [
+        "--vault",
+        "/nonexistent/v.age",
+        "code",
+        "github",
+        &at,
+        "--vault",
+        vault,
+    ];
+    assert_eq!(
+        code(&[&args[..], &["--identity", identity]].concat()),
+        expected
+    );
+    let out = run(&[
+        "--vault",
+        vault,
+        "--identity",
+        identity,
+        "code",
+        "github",
+        "--vault",
+        "/nonexistent/v.age",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/nonexistent/v.age"),
+        "{}",
+        stderr(&out)
+    );
+    // A flag after the command beats the environment; the environment fills in the rest.
+    let out = env
+        .bare_cmd()
+        .env("OTP_VAULT", "/nonexistent/v.age")
+        .env("OTP_IDENTITY_FILE", identity)
+        .args(["code", "github", &at, "--vault", vault])
+        .output()
+        .expect("run otp");
+    assert_eq!(stdout(&out), expected, "{}", stderr(&out));
+    // Subcommands of subcommands take them too.
+    let recipient = code(&["--vault", vault, "--identity", identity, "key", "recipient"]);
+    assert!(recipient.starts_with("age1"), "{recipient}");
+    assert_eq!(
+        code(&["key", "recipient", "--vault", vault, "--identity", identity]),
+        recipient
+    );
+    assert_eq!(
+        code(&["key", "--identity", identity, "recipient", "--vault", vault]),
+        recipient
+    );
+    // Given twice on one side, it is a usage error.
+    let out = run(&["code", "github", "--vault", vault, "--vault", vault]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

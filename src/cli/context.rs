@@ -32,7 +32,7 @@ fn dirs() -> Option<directories::ProjectDirs> {
 impl Context {
     pub fn resolve(cli: &Cli) -> Result<Context> {
         let dirs = dirs();
-        let (config_path, required) = match &cli.config {
+        let (config_path, required) = match &cli.options.config {
             Some(p) => (p.clone(), true),
             None => (
                 dirs.as_ref()
@@ -44,7 +44,7 @@ impl Context {
         let config = Config::load(&config_path, required)?;
         let no_home = || Error::Usage("cannot find a home directory: give --vault".into());
 
-        let vault_path = match (&cli.vault, &config.vault) {
+        let vault_path = match (&cli.options.vault, &config.vault) {
             (Some(p), _) | (None, Some(p)) => p.clone(),
             (None, None) => dirs
                 .as_ref()
@@ -52,7 +52,7 @@ impl Context {
                 .data_dir()
                 .join("vault.age"),
         };
-        let identity_path = match (&cli.identity, &config.identity) {
+        let identity_path = match (&cli.options.identity, &config.identity) {
             (Some(p), _) | (None, Some(p)) => p.clone(),
             (None, None) => dirs
                 .as_ref()
@@ -62,12 +62,13 @@ impl Context {
         };
         // An explicit identity file selects its backend (SPEC §2).
         let backend = cli
+            .options
             .backend
-            .or(cli.identity.as_ref().map(|_| Backend::IdentityFile))
+            .or(cli.options.identity.as_ref().map(|_| Backend::IdentityFile))
             .or(config.backend);
 
         let stdout_is_terminal = std::io::stdout().is_terminal();
-        let color = match cli.color {
+        let color = match cli.options.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {

@@ -27,7 +27,6 @@ mod watch;
 
 pub use context::Context;
 
-use crate::error::Result;
 use crate::keys::Backend;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -46,29 +45,76 @@ use std::sync::atomic::{AtomicBool, Ordering};
         4 query is ambiguous, 5 the vault cannot be unlocked."
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub options: Options,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The options every command takes, before or after its name (`otp --vault V code x` or
+/// `otp code x --vault V`). Listed after a command's own options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
     /// Vault file [default: ~/.local/share/otp/vault.age]
-    #[arg(long, global = true, env = "OTP_VAULT", value_name = "PATH")]
+    #[arg(long, env = "OTP_VAULT", value_name = "PATH", display_order = 100)]
     pub vault: Option<PathBuf>,
 
     /// Config file [default: ~/.config/otp/config.toml]
-    #[arg(long, global = true, env = "OTP_CONFIG", value_name = "PATH")]
+    #[arg(long, env = "OTP_CONFIG", value_name = "PATH", display_order = 101)]
     pub config: Option<PathBuf>,
 
     /// Where the vault key lives [default: keyring]
-    #[arg(long, global = true, env = "OTP_BACKEND", value_enum)]
+    #[arg(long, env = "OTP_BACKEND", value_enum, display_order = 102)]
     pub backend: Option<Backend>,
 
     /// age identity file; selects the identity-file backend
     /// [default: ~/.config/otp/identity.txt]
-    #[arg(long, global = true, env = "OTP_IDENTITY_FILE", value_name = "PATH")]
+    #[arg(
+        long,
+        env = "OTP_IDENTITY_FILE",
+        value_name = "PATH",
+        display_order = 103
+    )]
     pub identity: Option<PathBuf>,
 
     /// When to use colours (NO_COLOR is honoured)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, display_order = 104)]
     pub color: ColorChoice,
+}
 
-    #[command(subcommand)]
-    pub command: Command,
+impl Options {
+    /// The options as arguments of a subcommand, and (`global`) of the subcommands below it.
+    fn added_to(cmd: clap::Command) -> clap::Command {
+        let options = <Options as clap::Args>::augment_args(clap::Command::new("otp"));
+        options
+            .get_arguments()
+            .fold(cmd, |cmd, arg| cmd.arg(arg.clone().global(true)))
+    }
+
+    /// Takes over the options given on the command line after the subcommand's name.
+    fn update_from_subcommand(&mut self, sub: &clap::ArgMatches) -> Result<(), clap::Error> {
+        use clap::FromArgMatches;
+        use clap::parser::ValueSource;
+        let given = Options::from_arg_matches(sub)?;
+        let after = |id: &str| sub.value_source(id) == Some(ValueSource::CommandLine);
+        if after("vault") {
+            self.vault = given.vault;
+        }
+        if after("config") {
+            self.config = given.config;
+        }
+        if after("backend") {
+            self.backend = given.backend;
+        }
+        if after("identity") {
+            self.identity = given.identity;
+        }
+        if after("color") {
+            self.color = given.color;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -122,7 +168,9 @@ pub enum Command {
 /// when help, completions or man pages need them all).
 ///
 /// clap builds every argument of every subcommand before it parses anything; `otp code`
-/// runs often and must start fast (SPEC §7), so each subcommand's arguments are deferred.
+/// runs often and must start fast (SPEC §7), so each subcommand's arguments are deferred,
+/// the shared [`Options`] among them. (Declared `global`, clap would copy the options into
+/// all seventeen subcommands on every run: 85 copies, a tenth of the start-up's page faults.)
 #[derive(Debug)]
 pub struct Deferred<T>(pub T);
 
@@ -131,10 +179,22 @@ pub struct Deferred<T>(pub T);
 /// deferral off.
 static DEFER: AtomicBool = AtomicBool::new(true);
 
-/// The whole command tree, nothing deferred: for completions and man pages.
+/// The whole command tree, nothing deferred: for completions and man pages. The shared
+/// options are global there, as they are in effect.
 pub fn full_command() -> clap::Command {
     DEFER.store(false, Ordering::Relaxed);
-    <Cli as clap::CommandFactory>::command()
+    <Cli as clap::CommandFactory>::command().mut_args(|arg| arg.global(true))
+}
+
+/// Parses the command line: the shared options may come before or after the subcommand.
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let matches = <Cli as clap::CommandFactory>::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let Some((_, sub)) = matches.subcommand() {
+        cli.options.update_from_subcommand(sub)?;
+    }
+    Ok(cli)
 }
 
 impl<T: clap::Args> clap::Args for Deferred<T> {
@@ -143,14 +203,14 @@ impl<T: clap::Args> clap::Args for Deferred<T> {
     }
     fn augment_args(cmd: clap::Command) -> clap::Command {
         if DEFER.load(Ordering::Relaxed) {
-            cmd.defer(T::augment_args)
+            cmd.defer(|cmd| Options::added_to(T::augment_args(cmd)))
         } else {
             T::augment_args(cmd)
         }
     }
     fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
         if DEFER.load(Ordering::Relaxed) {
-            cmd.defer(T::augment_args_for_update)
+            cmd.defer(|cmd| Options::added_to(T::augment_args_for_update(cmd)))
         } else {
             T::augment_args_for_update(cmd)
         }
@@ -181,7 +241,7 @@ impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
 }
 
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: Cli) -> crate::error::Result<()> {
     match &cli.command {
         Command::Completions(args) => return completions::run(&args.0),
         Command::ServeClipboard(args) => return serve_clipboard::run(&args.0),
