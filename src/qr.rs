@@ -152,7 +152,7 @@ fn check_size(width: u32, height: u32) -> Result<(), Error> {
 
 /// Reads the header, checks the size, then decodes the pixels straight into luma.
 fn read_luma<R: BufRead + Seek>(reader: R) -> Result<Luma, ReadError> {
-    use image::{ColorType, ImageDecoder, ImageReader};
+    use image::{ImageFormat, ImageReader};
 
     let mut reader = ImageReader::new(reader)
         .with_guessed_format()
@@ -160,9 +160,65 @@ fn read_luma<R: BufRead + Seek>(reader: R) -> Result<Luma, ReadError> {
     // The size check below is ours (with a clear message); the library's allocation limit
     // would otherwise reject large but legal images first.
     reader.no_limits();
-    if reader.format().is_none() {
-        return Err(Error::NotAnImage.into());
+    match reader.format() {
+        None => Err(Error::NotAnImage.into()),
+        Some(ImageFormat::Jpeg) => {
+            let mut bytes = Vec::new();
+            reader
+                .into_inner()
+                .read_to_end(&mut bytes)
+                .map_err(ReadError::Io)?;
+            if let Some(luma) = read_jpeg_luma(&bytes)? {
+                return Ok(luma);
+            }
+            let mut reader = ImageReader::with_format(Cursor::new(bytes), ImageFormat::Jpeg);
+            reader.no_limits();
+            decode_luma(reader)
+        }
+        Some(_) => decode_luma(reader),
     }
+}
+
+/// A JPEG straight to luma: its Y channel is the luma, so there is no conversion to RGB and
+/// no RGB buffer three times the size (for a 4K screenshot, 8 MB of fresh pages instead of
+/// 25 MB). `None` for the colour spaces whose luma the decoder does not give (CMYK, say):
+/// `image` then decodes them to RGB.
+fn read_jpeg_luma(bytes: &[u8]) -> Result<Option<Luma>, ReadError> {
+    use zune_jpeg::zune_core::{
+        bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions,
+    };
+    let corrupt = |e: zune_jpeg::errors::DecodeErrors| Error::Corrupt(e.to_string());
+    // As `image` sets them: lenient, and our own size limit instead of the decoder's.
+    let options = DecoderOptions::default()
+        .set_strict_mode(false)
+        .set_max_width(usize::MAX)
+        .set_max_height(usize::MAX)
+        .jpeg_set_out_colorspace(ColorSpace::Luma);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    decoder.decode_headers().map_err(corrupt)?;
+    let (Some((w, h)), Some(input)) = (decoder.dimensions(), decoder.input_colorspace()) else {
+        return Ok(None);
+    };
+    // JPEG dimensions are 16-bit.
+    check_size(w as u32, h as u32)?;
+    if !matches!(input, ColorSpace::YCbCr | ColorSpace::Luma) {
+        return Ok(None);
+    }
+    let pixels = decoder.decode().map_err(corrupt)?;
+    if pixels.len() != w * h {
+        return Err(Error::Corrupt("inconsistent image header".into()).into());
+    }
+    Ok(Some(Luma {
+        width: w,
+        height: h,
+        pixels,
+    }))
+}
+
+/// Any other image: the decoder `image` picks, its pixels converted to luma in place.
+fn decode_luma<R: BufRead + Seek>(reader: image::ImageReader<R>) -> Result<Luma, ReadError> {
+    use image::{ColorType, ImageDecoder};
+
     // Building the decoder reads only the header: this is what `into_dimensions` does, kept
     // here so the file is read once.
     let decoder = reader.into_decoder().map_err(image_error)?;

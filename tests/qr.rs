@@ -299,3 +299,31 @@ fn otp_reads_every_fixture_zbarimg_reads() {
     assert!(read > 0, "zbarimg read no fixture at all: is it working?");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn jpegs_read_through_their_luma_as_through_rgb() {
+    // JPEGs are decoded straight to their Y channel; the codes found must be those found in
+    // the same image decoded to RGB and converted as every other format is.
+    for name in ["page-1080p-q70.jpg", "jpeg-2px.jpg", "several-codes.png"] {
+        let bytes = std::fs::read(fixtures_dir().join(name)).unwrap();
+        let rgba = image::load_from_memory(&bytes).unwrap().into_rgba8();
+        let via_rgb = qr::decode_rgba(rgba.width(), rgba.height(), rgba.as_raw()).unwrap();
+        assert_eq!(qr::decode_bytes(&bytes).unwrap(), via_rgb, "{name}");
+        // Cut short anywhere: a clear error or what the decoder could still read, no panic.
+        for cut in [3, 200, bytes.len() / 3, bytes.len() / 2, bytes.len() - 2] {
+            match qr::decode_bytes(&bytes[..cut]) {
+                Ok(codes) => assert!(codes.iter().all(|c| !c.is_empty()), "{name} at {cut}"),
+                Err(e) => assert!(
+                    matches!(
+                        e,
+                        qr::Error::Corrupt(_)
+                            | qr::Error::NoQrCode(_)
+                            | qr::Error::Unreadable { .. }
+                            | qr::Error::NotAnImage
+                    ),
+                    "{name} cut at {cut}: {e}"
+                ),
+            }
+        }
+    }
+}
