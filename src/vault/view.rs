@@ -242,11 +242,21 @@ impl<'a> Scanner<'a> {
             self.expect(b':')?;
             self.ws();
             member(self, key)?;
-            self.ws();
-            if self.eat(b'}') {
-                return Ok(());
+            // Compact documents go straight on; whitespace takes the longer way.
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => {
+                    self.ws();
+                    if self.eat(b'}') {
+                        return Ok(());
+                    }
+                    self.expect(b',')?;
+                }
             }
-            self.expect(b',')?;
         }
     }
 
@@ -280,7 +290,7 @@ impl<'a> Scanner<'a> {
             b't' => self.literal("true"),
             b'f' => self.literal("false"),
             b'n' => self.literal("null"),
-            _ => self.number().map(drop),
+            _ => self.skip_number(),
         }
     }
 
@@ -369,6 +379,13 @@ impl<'a> Scanner<'a> {
     /// A JSON number's text: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
     fn number(&mut self) -> Scan<&'a str> {
         let start = self.pos;
+        self.skip_number()?;
+        self.text.get(start..self.pos).ok_or(Unexpected)
+    }
+
+    /// A number, read and skipped.
+    #[inline]
+    fn skip_number(&mut self) -> Scan<()> {
         self.eat(b'-');
         if !self.eat(b'0') && self.digits() == 0 {
             return Err(Unexpected);
@@ -384,7 +401,7 @@ impl<'a> Scanner<'a> {
                 return Err(Unexpected);
             }
         }
-        Ok(&self.text[start..self.pos])
+        Ok(())
     }
 
     #[inline]
