@@ -143,7 +143,7 @@ fn check_vault(ctx: &Context, report: &mut Report) {
     // without a prompt nobody can answer.
     let passphrase_vault = std::fs::read(path)
         .ok()
-        .and_then(|b| crypto::lock_of(crypto::Ciphertext::Bytes(&b)).ok())
+        .and_then(|b| crypto::lock_of(&b).ok())
         == Some(crypto::Lock::Passphrase);
     if passphrase_vault
         && std::env::var_os(crate::keys::passphrase::ENV).is_none()

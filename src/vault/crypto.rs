@@ -10,7 +10,7 @@ use crate::keys::Key;
 use age::secrecy::ExposeSecret;
 use age_core::format::{FileKey, Stanza};
 use chacha20poly1305::{AeadInPlace, ChaCha20Poly1305, KeyInit};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::Write;
 use zeroize::Zeroizing;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,52 +33,6 @@ pub enum Error {
     PassphraseWithRecipients,
     #[error("encryption failed: {0}")]
     Encrypt(String),
-    #[error("cannot read it: {0}")]
-    Read(std::io::Error),
-}
-
-/// An encrypted vault: in memory, or an open file read afresh from its start for each key
-/// tried. `otp code` decrypts straight from the file, without a copy of it in memory first.
-#[derive(Clone, Copy)]
-pub enum Ciphertext<'a> {
-    Bytes(&'a [u8]),
-    File(&'a std::fs::File),
-}
-
-impl Ciphertext<'_> {
-    fn len(&self) -> Result<usize, Error> {
-        match *self {
-            Ciphertext::Bytes(bytes) => Ok(bytes.len()),
-            Ciphertext::File(file) => {
-                let len = file.metadata().map_err(Error::Read)?.len();
-                usize::try_from(len)
-                    .map_err(|_| Error::Read(std::io::ErrorKind::FileTooLarge.into()))
-            }
-        }
-    }
-
-    /// All of it, read into a buffer sized once.
-    fn to_vec(self) -> Result<Vec<u8>, Error> {
-        match self {
-            Ciphertext::Bytes(bytes) => Ok(bytes.to_vec()),
-            Ciphertext::File(mut file) => {
-                let mut bytes = Vec::with_capacity(self.len()?);
-                file.seek(SeekFrom::Start(0)).map_err(Error::Read)?;
-                file.read_to_end(&mut bytes).map_err(Error::Read)?;
-                Ok(bytes)
-            }
-        }
-    }
-
-    fn reader(&self) -> Result<Box<dyn BufRead + '_>, Error> {
-        match *self {
-            Ciphertext::Bytes(bytes) => Ok(Box::new(bytes)),
-            Ciphertext::File(mut file) => {
-                file.seek(SeekFrom::Start(0)).map_err(Error::Read)?;
-                Ok(Box::new(BufReader::new(file)))
-            }
-        }
-    }
 }
 
 /// How a vault file is encrypted, read from its header without any key.
@@ -90,21 +44,12 @@ pub enum Lock {
 
 /// Tells a passphrase vault from a key vault by reading the header's stanza lines, without
 /// parsing the header twice on `otp code`'s path ([`decrypt`] checks it fully).
-pub fn lock_of(ciphertext: Ciphertext<'_>) -> Result<Lock, Error> {
-    const MAGIC: &[u8] = b"age-encryption.org/v1\n";
-    // A header longer than this is not one this program wrote or reads.
-    const MAX_HEADER: u64 = 1 << 20;
-    let mut header = ciphertext.reader()?.take(MAX_HEADER);
-    let mut line = Vec::new();
-    header.read_until(b'\n', &mut line).map_err(Error::Read)?;
-    if line != MAGIC {
+pub fn lock_of(ciphertext: &[u8]) -> Result<Lock, Error> {
+    let mut lines = ciphertext.split_inclusive(|&b| b == b'\n');
+    if lines.next() != Some(b"age-encryption.org/v1\n") {
         return Err(Error::NotAge);
     }
-    loop {
-        line.clear();
-        if header.read_until(b'\n', &mut line).map_err(Error::Read)? == 0 {
-            return Err(Error::NotAge);
-        }
+    for line in lines {
         if line.starts_with(b"---") {
             return Ok(Lock::Recipients);
         }
@@ -112,6 +57,7 @@ pub fn lock_of(ciphertext: Ciphertext<'_>) -> Result<Lock, Error> {
             return Ok(Lock::Passphrase);
         }
     }
+    Err(Error::NotAge)
 }
 
 /// Encrypts `plaintext` for `key` and the backup `recipients`.
@@ -143,18 +89,18 @@ pub fn encrypt(
     Ok(out)
 }
 
-/// Decrypts a vault file with `key`.
+/// Decrypts a vault file with `key`, in place: `buf` holds the file and, on success, just
+/// its plaintext. An error about the header (not an age file, wrong key or passphrase) leaves
+/// `buf` as it was, so that another key can be tried on it.
 ///
 /// age reads the header: it finds the stanza `key` opens and checks the header's MAC. The
-/// payload, age's STREAM of 64 KiB ChaCha20-Poly1305 chunks, is then opened in place in the
-/// one buffer the file was read into, and the plaintext moved to its front. age's own reader
-/// would copy each chunk twice through buffers of its own: at 1,000 entries those copies and
-/// their fresh pages were about 14% of `otp code`'s time (SPEC §7).
-pub fn decrypt(ciphertext: Ciphertext<'_>, key: &Key) -> Result<Zeroizing<Vec<u8>>, Error> {
-    // Sized once: the plaintext is opened where the ciphertext lies, so no copy of it is left
-    // behind in freed memory, where nothing zeroizes it.
-    let mut buf = Zeroizing::new(ciphertext.to_vec()?);
-    let mut rest: &[u8] = &buf;
+/// payload, age's STREAM of 64 KiB ChaCha20-Poly1305 chunks, is then opened where it lies and
+/// the plaintext moved to the front. age's own reader would copy each chunk twice through
+/// buffers of its own: at 1,000 entries those copies and their fresh pages were about 14% of
+/// `otp code`'s time (SPEC §7). Nothing is copied, so no copy of a secret is left behind in
+/// freed memory, where nothing zeroizes it.
+pub fn decrypt(buf: &mut Zeroizing<Vec<u8>>, key: &Key) -> Result<(), Error> {
+    let mut rest: &[u8] = buf;
     let decryptor = age::Decryptor::new_buffered(&mut rest).map_err(|_| Error::NotAge)?;
     let scrypt;
     let identity: &dyn age::Identity = match (key, decryptor.is_scrypt()) {
@@ -182,9 +128,9 @@ pub fn decrypt(ciphertext: Ciphertext<'_>, key: &Key) -> Result<Zeroizing<Vec<u8
     );
     let payload_start = buf.len() - rest.len();
     let file_key = kept.file_key.take().ok_or(Error::Damaged)?;
-    let len = open_payload(&mut buf, payload_start, &file_key)?;
+    let len = open_payload(buf, payload_start, &file_key)?;
     buf.truncate(len);
-    Ok(buf)
+    Ok(())
 }
 
 /// An identity that unwraps as `inner` does and keeps a copy of the file key it finds, so
@@ -282,42 +228,45 @@ fn map_decrypt(e: age::DecryptError) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     #[test]
     fn identity_round_trip_and_wrong_key() {
         let key = Key::Identity(age::x25519::Identity::generate());
         let backup = age::x25519::Identity::generate();
         let ct = encrypt(b"{\"version\":1}", &key, &[backup.to_public()]).unwrap();
-        assert_eq!(lock_of(Ciphertext::Bytes(&ct)).unwrap(), Lock::Recipients);
-        assert_eq!(
-            &decrypt(Ciphertext::Bytes(&ct), &key).unwrap()[..],
-            b"{\"version\":1}"
-        );
+        assert_eq!(lock_of(&ct).unwrap(), Lock::Recipients);
+        assert_eq!(&open(&ct, &key).unwrap()[..], b"{\"version\":1}");
         let backup = Key::Identity(backup);
-        assert_eq!(
-            &decrypt(Ciphertext::Bytes(&ct), &backup).unwrap()[..],
-            b"{\"version\":1}"
-        );
+        assert_eq!(&open(&ct, &backup).unwrap()[..], b"{\"version\":1}");
         let other = Key::Identity(age::x25519::Identity::generate());
-        assert!(matches!(
-            decrypt(Ciphertext::Bytes(&ct), &other),
-            Err(Error::WrongKey)
-        ));
+        assert!(matches!(open(&ct, &other), Err(Error::WrongKey)));
+    }
+
+    /// `decrypt` on a copy of `ciphertext`: the plaintext.
+    fn open(ciphertext: &[u8], key: &Key) -> Result<Vec<u8>, Error> {
+        let mut buf = Zeroizing::new(ciphertext.to_vec());
+        decrypt(&mut buf, key)?;
+        Ok(buf.to_vec())
     }
 
     #[test]
-    fn a_file_is_read_afresh_for_each_key() {
+    fn a_wrong_key_leaves_the_buffer_for_the_next() {
         let key = Key::Identity(age::x25519::Identity::generate());
         let other = Key::Identity(age::x25519::Identity::generate());
         let plaintext = vec![b'x'; 200_000]; // several age chunks
-        let mut file = tempfile::tempfile().unwrap();
-        file.write_all(&encrypt(&plaintext, &key, &[]).unwrap())
-            .unwrap();
-        let ct = Ciphertext::File(&file);
-        assert_eq!(lock_of(ct).unwrap(), Lock::Recipients);
-        assert!(matches!(decrypt(ct, &other), Err(Error::WrongKey)));
-        assert_eq!(&decrypt(ct, &key).unwrap()[..], &plaintext[..]);
-        assert_eq!(&decrypt(ct, &key).unwrap()[..], &plaintext[..]);
+        let ct = encrypt(&plaintext, &key, &[]).unwrap();
+        let mut buf = Zeroizing::new(ct.clone());
+        assert!(matches!(decrypt(&mut buf, &other), Err(Error::WrongKey)));
+        assert_eq!(&buf[..], &ct[..]);
+        let passphrase = Key::Passphrase(age::secrecy::SecretString::from("p".to_string()));
+        assert!(matches!(
+            decrypt(&mut buf, &passphrase),
+            Err(Error::NeedsIdentity)
+        ));
+        assert_eq!(&buf[..], &ct[..]);
+        decrypt(&mut buf, &key).unwrap();
+        assert_eq!(&buf[..], &plaintext[..]);
     }
 
     /// age's own reader, the oracle for the in-place payload opening.
@@ -348,11 +297,7 @@ mod tests {
             let plaintext: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
             let ct = encrypt(&plaintext, &key, &[]).unwrap();
             assert_eq!(age_reads(&ct, &identity).as_deref(), Some(&plaintext[..]));
-            assert_eq!(
-                &decrypt(Ciphertext::Bytes(&ct), &key).unwrap()[..],
-                &plaintext[..],
-                "{len} bytes"
-            );
+            assert_eq!(&open(&ct, &key).unwrap()[..], &plaintext[..], "{len} bytes");
             // Whatever age refuses, this refuses: cut at and around every chunk boundary,
             // a byte too many, a flipped byte in each chunk, and two chunks swapped.
             let start = ct.len() - (len.div_ceil(CHUNK).max(1) * TAG + len);
@@ -377,7 +322,7 @@ mod tests {
             for bad in damaged {
                 assert_eq!(age_reads(&bad, &identity), None, "{len} bytes, age");
                 assert!(
-                    matches!(decrypt(Ciphertext::Bytes(&bad), &key), Err(Error::Damaged)),
+                    matches!(open(&bad, &key), Err(Error::Damaged)),
                     "{len} bytes, cut or changed at {}",
                     bad.len()
                 );
@@ -391,14 +336,11 @@ mod tests {
             "correct horse".to_string(),
         ));
         let ct = encrypt(b"{}", &key, &[]).unwrap();
-        assert_eq!(lock_of(Ciphertext::Bytes(&ct)).unwrap(), Lock::Passphrase);
-        assert_eq!(&decrypt(Ciphertext::Bytes(&ct), &key).unwrap()[..], b"{}");
+        assert_eq!(lock_of(&ct).unwrap(), Lock::Passphrase);
+        assert_eq!(&open(&ct, &key).unwrap()[..], b"{}");
+        assert!(matches!(lock_of(b"{\"version\":1}"), Err(Error::NotAge)));
         assert!(matches!(
-            lock_of(Ciphertext::Bytes(b"{\"version\":1}")),
-            Err(Error::NotAge)
-        ));
-        assert!(matches!(
-            lock_of(Ciphertext::Bytes(b"age-encryption.org/v1\n-> X25519 abc")),
+            lock_of(b"age-encryption.org/v1\n-> X25519 abc"),
             Err(Error::NotAge)
         ));
     }
@@ -408,23 +350,14 @@ mod tests {
         let key = Key::Identity(age::x25519::Identity::generate());
         let ct = encrypt(&[b'x'; 1000], &key, &[]).unwrap();
         assert!(matches!(
-            decrypt(Ciphertext::Bytes(&ct[..ct.len() - 10]), &key),
+            open(&ct[..ct.len() - 10], &key),
             Err(Error::Damaged)
         ));
         let mut flipped = ct.clone();
         let n = flipped.len();
         flipped[n - 20] ^= 1;
-        assert!(matches!(
-            decrypt(Ciphertext::Bytes(&flipped), &key),
-            Err(Error::Damaged)
-        ));
-        assert!(matches!(
-            decrypt(Ciphertext::Bytes(b"{\"version\":1}"), &key),
-            Err(Error::NotAge)
-        ));
-        assert!(matches!(
-            decrypt(Ciphertext::Bytes(&ct[..20]), &key),
-            Err(Error::NotAge)
-        ));
+        assert!(matches!(open(&flipped, &key), Err(Error::Damaged)));
+        assert!(matches!(open(b"{\"version\":1}", &key), Err(Error::NotAge)));
+        assert!(matches!(open(&ct[..20], &key), Err(Error::NotAge)));
     }
 }

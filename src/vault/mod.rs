@@ -18,9 +18,9 @@ pub use store::VaultFile;
 
 use crate::entry::Entry;
 use crate::keys::{self, Backend, Key};
-use crypto::Ciphertext;
 use std::path::{Path, PathBuf};
 use store::LockGuard;
+use zeroize::Zeroizing;
 
 /// Where the vault is and how its key is found: settled once from flags, env and config.
 #[derive(Debug, Clone)]
@@ -138,11 +138,11 @@ impl Vault {
         query: &str,
     ) -> Result<Result<Entry, crate::query::Error>, Error> {
         let path = &settings.path;
-        let file = VaultFile::new(path.clone())
-            .open()
+        let bytes = VaultFile::new(path.clone())
+            .read()
             .map_err(|e| io(path, e))?
             .ok_or_else(|| Error::Missing(path.clone()))?;
-        let (_key, _backend, plaintext) = unlock(settings, Ciphertext::File(&file))?;
+        let (_key, _backend, plaintext) = unlock(settings, bytes)?;
         view::resolve(&plaintext, query).map_err(|source| Error::Document {
             path: path.clone(),
             source,
@@ -202,7 +202,7 @@ impl Vault {
             .read()
             .map_err(|e| io(path, e))?
             .ok_or_else(|| Error::Missing(path.clone()))?;
-        let (key, backend, plaintext) = unlock(settings, Ciphertext::Bytes(&bytes))?;
+        let (key, backend, plaintext) = unlock(settings, bytes)?;
         let doc = Document::from_json(&plaintext).map_err(|source| Error::Document {
             path: path.clone(),
             source,
@@ -315,14 +315,14 @@ pub fn check_identity(settings: &Settings, identity: &age::x25519::Identity) -> 
         .read()
         .map_err(|e| io(path, e))?
         .ok_or_else(|| Error::Missing(path.clone()))?;
-    crypto::decrypt(Ciphertext::Bytes(&bytes), &Key::Identity(identity.clone()))
-        .map(drop)
-        .map_err(|e| Error::Unlock {
+    crypto::decrypt(&mut Zeroizing::new(bytes), &Key::Identity(identity.clone())).map_err(|e| {
+        Error::Unlock {
             what: "vault",
             path: path.clone(),
             cause: e.to_string(),
             hint: None,
-        })
+        }
+    })
 }
 
 fn io(path: &Path, source: std::io::Error) -> Error {
@@ -379,18 +379,20 @@ fn identity_file_key(path: &Path) -> Result<Key, Error> {
 
 type Unlocked = (Key, Backend, zeroize::Zeroizing<Vec<u8>>);
 
-/// Finds the key that opens `ciphertext` and decrypts it.
-fn unlock(settings: &Settings, ciphertext: Ciphertext<'_>) -> Result<Unlocked, Error> {
+/// Finds the key that opens the vault file `bytes` and decrypts it, in place.
+fn unlock(settings: &Settings, bytes: Vec<u8>) -> Result<Unlocked, Error> {
     let fail = |cause: String, hint: Option<&str>| Error::Unlock {
         what: "vault",
         path: settings.path.clone(),
         cause,
         hint: hint.map(str::to_string),
     };
-    let lock = crypto::lock_of(ciphertext).map_err(|e| fail(e.to_string(), None))?;
-    let try_key = |key: Key, backend: Backend| -> Result<Unlocked, Error> {
-        match crypto::decrypt(ciphertext, &key) {
-            Ok(plaintext) => Ok((key, backend, plaintext)),
+    let mut buf = Zeroizing::new(bytes);
+    let lock = crypto::lock_of(&buf).map_err(|e| fail(e.to_string(), None))?;
+    // A key that does not open the header leaves `buf` for the next one to try.
+    let mut try_key = |key: Key, backend: Backend| -> Result<Unlocked, Error> {
+        match crypto::decrypt(&mut buf, &key) {
+            Ok(()) => Ok((key, backend, std::mem::take(&mut buf))),
             Err(e) => Err(fail(format!("{e} ({backend} backend)"), None)),
         }
     };
@@ -423,9 +425,9 @@ fn unlock(settings: &Settings, ciphertext: Ciphertext<'_>) -> Result<Unlocked, E
             // else the keyring.
             let file_result = from_file();
             if let Ok(id) = &file_result
-                && let Ok(plaintext) = crypto::decrypt(ciphertext, &Key::Identity(id.clone()))
+                && let Ok(unlocked) = try_key(Key::Identity(id.clone()), Backend::IdentityFile)
             {
-                return Ok((Key::Identity(id.clone()), Backend::IdentityFile, plaintext));
+                return Ok(unlocked);
             }
             match from_keyring() {
                 Ok(id) => try_key(Key::Identity(id), Backend::Keyring),
