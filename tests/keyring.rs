@@ -96,19 +96,35 @@ fn keyring_secret(bus: &str, user: &str) -> Option<String> {
 }
 
 /// The `username` attributes of every `otp` item whose user is `user` or inside `dir`.
+///
+/// Every caller expects at least one. Once, in a CI run of the whole suite (not reproduced in
+/// the runs since), this search found nothing right after `otp` had stored its item, in two
+/// tests at the same moment; so an empty answer is asked again a few times, and a last empty
+/// one shows what secret-tool said.
 fn keyring_users_under(bus: &str, dir: &Path) -> Vec<String> {
-    let out = secret_tool(bus, &["search", "--all", "service", "otp"]);
     let dir = std::fs::canonicalize(dir).expect("canonical dir");
-    // secret-tool prints the attributes on stdout or stderr depending on its version.
-    let text = format!("{}{}", stdout(&out), stderr(&out));
-    let mut users: Vec<String> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("attribute.username = "))
-        .filter(|u| Path::new(u).starts_with(&dir))
-        .map(str::to_string)
-        .collect();
-    users.sort();
-    users
+    let mut said = String::new();
+    for _ in 0..10 {
+        let out = secret_tool(bus, &["search", "--all", "service", "otp"]);
+        // secret-tool prints the attributes on stdout or stderr depending on its version.
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        let mut users: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("attribute.username = "))
+            .filter(|u| Path::new(u).starts_with(&dir))
+            .map(str::to_string)
+            .collect();
+        if !users.is_empty() {
+            users.sort();
+            return users;
+        }
+        said = format!("{}: {text}", out.status);
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!(
+        "no otp item under {} in the keyring; secret-tool search said {said}",
+        dir.display()
+    );
 }
 
 /// Removes a test's keyring item even when the test fails (the keyring may outlive the test).
