@@ -142,8 +142,10 @@ impl Vault {
             .read()
             .map_err(|e| io(path, e))?
             .ok_or_else(|| Error::Missing(path.clone()))?;
-        let (_key, _backend, plaintext) = unlock(settings, bytes)?;
-        view::resolve(&plaintext, query).map_err(|source| Error::Document {
+        let (_key, _backend, mut plaintext) = unlock(settings, bytes)?;
+        let found = view::resolve(&plaintext, query);
+        crypto::wipe(&mut plaintext);
+        found.map_err(|source| Error::Document {
             path: path.clone(),
             source,
         })
@@ -202,8 +204,10 @@ impl Vault {
             .read()
             .map_err(|e| io(path, e))?
             .ok_or_else(|| Error::Missing(path.clone()))?;
-        let (key, backend, plaintext) = unlock(settings, bytes)?;
-        let doc = Document::from_json(&plaintext).map_err(|source| Error::Document {
+        let (key, backend, mut plaintext) = unlock(settings, bytes)?;
+        let doc = Document::from_json(&plaintext);
+        crypto::wipe(&mut plaintext);
+        let doc = doc.map_err(|source| Error::Document {
             path: path.clone(),
             source,
         })?;
