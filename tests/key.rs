@@ -363,6 +363,62 @@ fn rotate_changes_the_key_but_not_the_codes() {
     assert_eq!(public.trim(), new.to_public().to_string());
 }
 
+#[test]
+fn rotate_keeps_the_key_that_other_vaults_sharing_the_file_use() {
+    // Several vaults may share one identity file (the default path is the same for all):
+    // rotating one must not lock the others out.
+    let env = TestEnv::new();
+    let other = env.dir.path().join("other/vault.age");
+    let in_a = || env.cmd();
+    let in_b = || {
+        let mut c = env.cmd();
+        c.env("OTP_VAULT", &other);
+        c
+    };
+    ok(in_a(), &["add", GITHUB, GOOGLE]);
+    ok(in_b(), &["add", GITHUB, GOOGLE]);
+    let before = codes(in_a);
+    let old = load_identity(&env.identity);
+
+    let out = ok(in_a(), &["key", "rotate"]);
+    assert!(stdout(&out).contains("retired"), "{}", stdout(&out));
+    let new = load_identity(&env.identity);
+    assert_ne!(old.to_public().to_string(), new.to_public().to_string());
+    assert!(
+        open_with(&env.vault, &old).is_err(),
+        "the old key still opens a"
+    );
+    assert_eq!(codes(in_a), before);
+    // b is still encrypted to the old key, which the file keeps below the new one.
+    assert_eq!(codes(in_b), before);
+    let b_key = stdout(&ok(in_b(), &["key", "recipient"]));
+    assert_eq!(b_key.trim(), old.to_public().to_string());
+    if let Some(doc) = stock_age_decrypt(&env.identity, &other) {
+        assert_eq!(doc["entries"].as_array().map(Vec::len), Some(2));
+    }
+
+    // Rotating b as well: three keys in the file, both vaults open, each with its own.
+    ok(in_b(), &["key", "rotate"]);
+    let text = std::fs::read_to_string(&env.identity).unwrap();
+    assert_eq!(
+        text.matches("AGE-SECRET-KEY-1").count(),
+        3,
+        "{}",
+        text.len()
+    );
+    assert_eq!(codes(in_a), before);
+    assert_eq!(codes(in_b), before);
+    assert!(
+        open_with(&other, &old).is_err(),
+        "the old key still opens b"
+    );
+    let mode = std::fs::metadata(&env.identity)
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
 /// `otp` as a plain std command (spawnable, killable), identity-file world.
 fn spawn_rotate(env: &TestEnv, bus: Option<&str>) -> std::process::Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_otp"));

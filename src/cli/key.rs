@@ -237,14 +237,21 @@ fn rotate(ctx: &Context) -> Result<()> {
     }
     let public = new.to_public();
     vault.rekey(Key::Identity(new))?;
-    let place = match backend {
-        Backend::Keyring => "the OS keyring".to_string(),
-        _ => ctx.vault.identity_path.display().to_string(),
+    let (place, retired) = match backend {
+        Backend::Keyring => ("the OS keyring".to_string(), String::new()),
+        _ => {
+            let file = ctx.vault.identity_path.display();
+            let retired = format!(
+                "The previous key stays in {file}, marked retired, for any other vault that \
+                 uses the file; remove it when none does.\n"
+            );
+            (file.to_string(), retired)
+        }
     };
     ctx.print(&format!(
         "Rotated the key of {}: the new key is in {place} (public key {public}).\n\
          Recovery kits made before now no longer open this vault: make a new one with \
-         `otp key export -o FILE`.\n",
+         `otp key export -o FILE`.\n{retired}",
         vault.path().display()
     ))
 }

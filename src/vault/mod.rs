@@ -393,13 +393,24 @@ fn unlock(settings: &Settings, bytes: Vec<u8>) -> Result<Unlocked, Error> {
     };
     let mut buf = Zeroizing::new(bytes);
     let lock = crypto::lock_of(&buf).map_err(|e| fail(e.to_string(), None))?;
-    // A key that does not open the header leaves `buf` for the next one to try.
-    let mut try_key = |key: Key, backend: Backend| -> Result<Unlocked, Error> {
-        match crypto::decrypt(&mut buf, &key) {
-            Ok(()) => Ok((key, backend, std::mem::take(&mut buf))),
-            Err(e) => Err(fail(format!("{e} ({backend} backend)"), None)),
+    // A backend's keys in turn (an identity file may hold retired keys that other vaults
+    // use); a key that does not open the header leaves `buf` for the next one to try.
+    let mut try_keys = |keys: Vec<Key>, backend: Backend| -> Result<Unlocked, Error> {
+        let mut last = crypto::Error::WrongKey;
+        for key in keys {
+            match crypto::decrypt(&mut buf, &key) {
+                Ok(()) => return Ok((key, backend, std::mem::take(&mut buf))),
+                Err(crypto::Error::WrongKey) => {}
+                Err(e) => {
+                    last = e;
+                    break;
+                }
+            }
         }
+        Err(fail(format!("{last} ({backend} backend)"), None))
     };
+    let identities =
+        |ids: &[age::x25519::Identity]| ids.iter().cloned().map(Key::Identity).collect();
     if lock == crypto::Lock::Passphrase {
         if let Some(b @ (Backend::Keyring | Backend::IdentityFile)) = settings.backend {
             let why = format!("it is passphrase-encrypted, but the {b} backend was chosen");
@@ -407,9 +418,9 @@ fn unlock(settings: &Settings, bytes: Vec<u8>) -> Result<Unlocked, Error> {
         }
         let p = keys::passphrase::obtain("Vault passphrase: ", false)
             .map_err(|e| fail(e.to_string(), None))?;
-        return try_key(Key::Passphrase(p), Backend::Passphrase);
+        return try_keys(vec![Key::Passphrase(p)], Backend::Passphrase);
     }
-    let from_file = || keys::identity_file::load(&settings.identity_path);
+    let from_file = || keys::identity_file::load_all(&settings.identity_path);
     let from_keyring = || keys::keyring::load(&settings.keyring_user());
     match settings.backend {
         Some(Backend::Passphrase) => Err(fail(
@@ -417,24 +428,24 @@ fn unlock(settings: &Settings, bytes: Vec<u8>) -> Result<Unlocked, Error> {
             Some("drop --backend passphrase to use the keyring or identity file"),
         )),
         Some(Backend::IdentityFile) => match from_file() {
-            Ok(id) => try_key(Key::Identity(id), Backend::IdentityFile),
+            Ok(ids) => try_keys(identities(&ids), Backend::IdentityFile),
             Err(e) => Err(fail(e.to_string(), None)),
         },
         Some(Backend::Keyring) => match from_keyring() {
-            Ok(id) => try_key(Key::Identity(id), Backend::Keyring),
+            Ok(id) => try_keys(vec![Key::Identity(id)], Backend::Keyring),
             Err(e) => Err(fail(e.to_string(), keyring_hint(&e))),
         },
         None => {
             // No backend named: the identity file if there is one that opens the vault,
             // else the keyring.
             let file_result = from_file();
-            if let Ok(id) = &file_result
-                && let Ok(unlocked) = try_key(Key::Identity(id.clone()), Backend::IdentityFile)
+            if let Ok(ids) = &file_result
+                && let Ok(unlocked) = try_keys(identities(ids), Backend::IdentityFile)
             {
                 return Ok(unlocked);
             }
             match from_keyring() {
-                Ok(id) => try_key(Key::Identity(id), Backend::Keyring),
+                Ok(id) => try_keys(vec![Key::Identity(id)], Backend::Keyring),
                 Err(e) => {
                     let file_note = match file_result {
                         Ok(_) => format!(
