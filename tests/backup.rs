@@ -1,4 +1,4 @@
-//! Backups (SPEC §5, issue 5): `otp export` and `otp import`.
+//! Backups: `otp export` and `otp import`.
 //!
 //! Round trips through all three formats (age, json, uris) into a fresh vault give the same
 //! entries, notes and codes; the age backup is armored, mode 0600, and opens with Debian's

@@ -1,9 +1,11 @@
-//! Crash and concurrency safety of the vault's one write path (SPEC §3, issue 2).
+//! Crash and concurrency safety of the vault's one write path (docs/DATA-SAFETY.md).
 //!
 //! - Writers (`otp add`, `otp rm`) killed with SIGKILL at random moments, at least 50 times:
 //!   the vault always opens and holds exactly the old or exactly the new entries, the backup
 //!   always opens and holds an earlier state, and leftover temp files are ciphertext.
 //! - 20 concurrent `otp add` processes of distinct entries all land.
+//! - 40 concurrent `otp add` processes to two vaults in one directory, `vault.age` and
+//!   `vault.age-2`, all land: neither vault's writers touch the other's temp files.
 //! - 20 concurrent HOTP `otp code` calls hand out 20 different counters and codes, and the
 //!   stored counter ends 20 higher.
 
@@ -284,10 +286,18 @@ fn sigkilled_writers_leave_the_old_or_the_new_vault() {
             ) {
                 continue;
             }
-            let temp = (name.starts_with(".vault.age-") || name == "vault.age.bak.tmp")
-                && name.ends_with(".tmp");
-            assert!(temp, "{ctx}: unexpected file {name}");
-            if leftovers.insert(name.clone()) || name == "vault.age.bak.tmp" {
+            // A killed writer's temp file, or its staged backup (a link to an earlier vault).
+            let staged = name == ".vault.age.bak-staged";
+            let temp = name
+                .strip_prefix(".vault.age.tmp-")
+                .is_some_and(|rest| rest.len() == 6);
+            assert!(temp || staged, "{ctx}: unexpected file {name}");
+            if staged {
+                let old = state_of(&dir.join(&name), &key)
+                    .unwrap_or_else(|e| panic!("{ctx}: staged backup: {e}"));
+                assert!(history.contains(&old), "{ctx}: the staged backup is no earlier state");
+            }
+            if leftovers.insert(name.clone()) || staged {
                 // Plaintext would hold every secret: the new ones and the first padding.
                 let needles: Vec<String> = change
                     .secrets
@@ -395,4 +405,62 @@ fn concurrent_hotp_codes_are_never_repeated() {
         .expect("otp list");
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("list json");
     assert_eq!(list[0]["counter"].as_u64(), Some(START + CALLS), "{list}");
+}
+
+#[test]
+fn concurrent_writers_to_sibling_vaults_keep_to_their_own_files() {
+    const PER_VAULT: usize = 20;
+    let env = TestEnv::new();
+    let sibling = env.vault.with_file_name("vault.age-2");
+    let mut rng = fastrand::Rng::with_seed(2);
+    let mut expected: Vec<(std::path::PathBuf, String, String)> = Vec::new();
+    for vault in [&env.vault, &sibling] {
+        for i in 0..PER_VAULT {
+            expected.push((vault.clone(), format!("Sibling{i}"), secret(&mut rng)));
+        }
+    }
+    // Both vaults exist first, so that every writer below replaces a vault (and cleans up
+    // stale temp files) while the other vault's writers have theirs open.
+    env.add(&[GITHUB]);
+    let out = otp(&env, &["add", GOOGLE])
+        .env("OTP_VAULT", &sibling)
+        .output()
+        .expect("run otp add");
+    assert!(out.status.success(), "otp add: {}", stderr(&out));
+
+    let children: Vec<Child> = expected
+        .iter()
+        .map(|(vault, issuer, s)| {
+            let uri = format!("otpauth://totp/{issuer}:me?secret={s}&issuer={issuer}");
+            otp(&env, &["add", &uri])
+                .env("OTP_VAULT", vault)
+                .spawn()
+                .expect("spawn otp add")
+        })
+        .collect();
+    let failed: Vec<String> = children
+        .into_iter()
+        .map(|child| child.wait_with_output().expect("wait otp add"))
+        .filter(|out| !out.status.success())
+        .map(|out| stderr(&out))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} writers failed: {failed:?}",
+        failed.len(),
+        2 * PER_VAULT
+    );
+
+    let key = key(&env);
+    for vault in [&env.vault, &sibling] {
+        let state = state_of(vault, &key).expect("vault");
+        assert_eq!(state.len(), PER_VAULT + 1, "{}", vault.display());
+        for (_, issuer, s) in expected.iter().filter(|(v, _, _)| v == vault) {
+            assert!(
+                state.iter().any(|r| &r.1 == issuer && &r.3 == s),
+                "{issuer} is missing from {}",
+                vault.display()
+            );
+        }
+    }
 }

@@ -19,10 +19,16 @@ pub fn run(ctx: &Context, _args: Args) -> Result<()> {
     );
     if vault.backend() != crate::keys::Backend::Passphrase {
         text.push_str(&format!(
-            "Its key: {}.\n",
+            "Its key: {}{}.\n",
             match vault.backend() {
                 crate::keys::Backend::Keyring => "in the OS keyring".to_string(),
                 _ => ctx.vault.identity_path.display().to_string(),
+            },
+            // A stored key is never replaced: a vault moved away and back still opens.
+            if vault.reused_key() {
+                " (the key already stored there, kept)"
+            } else {
+                ""
             }
         ));
     }
@@ -39,7 +45,7 @@ pub fn run(ctx: &Context, _args: Args) -> Result<()> {
     ctx.print(&text)
 }
 
-/// SPEC §3: when no keyring answers at init, say so in one clear line.
+/// When no keyring answers at init, say so in one clear line.
 pub fn say_fallback(ctx: &Context, f: &Fallback) {
     ctx.notice(&format!(
         "otp: no OS keyring service answered; keeping the vault key in {} (identity-file backend)",

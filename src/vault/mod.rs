@@ -6,6 +6,11 @@ The vault: one age-encrypted file holding the [`Document`] of entries.
 [`Vault::save`] writes through the one crash-safe path in [`store`]. Which key opens the
 vault is found here: the header tells a passphrase vault from a key vault, and for key vaults
 we try the identity file and then the OS keyring, unless a backend was chosen explicitly.
+
+A new vault is made only where nothing at all is at the path, never while its backup is
+there (the vault was probably moved or lost, and `otp add` is the first thing typed next),
+and with the key already stored for the path if there is one: a stored key is only ever
+replaced or deleted by `otp key`. docs/DATA-SAFETY.md says what this promises.
 */
 
 pub mod crypto;
@@ -14,12 +19,12 @@ pub mod store;
 pub mod view;
 
 pub use document::{Added, Document};
-pub use store::VaultFile;
+pub use store::{Degraded, VaultFile};
 
 use crate::entry::Entry;
 use crate::keys::{self, Backend, Key};
 use std::path::{Path, PathBuf};
-use store::LockGuard;
+use store::{LockGuard, Location};
 use zeroize::Zeroizing;
 
 /// Where the vault is and how its key is found: settled once from flags, env and config.
@@ -34,24 +39,37 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The keyring's user name for this vault: its canonical path.
+    /// The keyring's user name for this vault: the canonical path of the file itself, a
+    /// symbolic link resolved, so that every link to one vault finds the same key.
     pub fn keyring_user(&self) -> String {
-        // A bare file name (`vault.age`) lives in the working directory: its parent is "",
-        // which does not canonicalize, and `vault.age` alone would be shared by every such
-        // vault anywhere.
-        let parent = match self.path.parent() {
-            Some(d) if d.as_os_str().is_empty() => Some(Path::new(".")),
-            other => other,
-        };
-        let canonical = match (parent, self.path.file_name()) {
-            (Some(dir), Some(name)) => dir
-                .canonicalize()
-                .map(|d| d.join(name))
-                .unwrap_or_else(|_| self.path.clone()),
-            _ => self.path.clone(),
-        };
-        canonical.to_string_lossy().into_owned()
+        canonical_name(VaultFile::new(self.path.clone()).path())
     }
+
+    /// The name a symlinked vault's key was stored under before links were resolved: the
+    /// link's own path, its directory canonicalized. `None` when it is the same name.
+    fn legacy_keyring_user(&self) -> Option<String> {
+        let legacy = canonical_name(&self.path);
+        (legacy != self.keyring_user()).then_some(legacy)
+    }
+}
+
+/// `path` with its directory canonicalized and its file name kept.
+fn canonical_name(path: &Path) -> String {
+    // A bare file name (`vault.age`) lives in the working directory: its parent is "",
+    // which does not canonicalize, and `vault.age` alone would be shared by every such
+    // vault anywhere.
+    let parent = match path.parent() {
+        Some(d) if d.as_os_str().is_empty() => Some(Path::new(".")),
+        other => other,
+    };
+    let canonical = match (parent, path.file_name()) {
+        (Some(dir), Some(name)) => dir
+            .canonicalize()
+            .map(|d| d.join(name))
+            .unwrap_or_else(|_| path.to_path_buf()),
+        _ => path.to_path_buf(),
+    };
+    canonical.to_string_lossy().into_owned()
 }
 
 /// Why a vault could not be opened or written.
@@ -70,6 +88,18 @@ pub enum Error {
     Missing(PathBuf),
     #[error("a vault already exists at {}", .0.display())]
     Exists(PathBuf),
+    /// The vault is gone but its backup is not: creating a vault would bury the backup.
+    #[error("no vault at {}, but its backup {} is there", path.display(), backup.display())]
+    OnlyBackup {
+        path: PathBuf,
+        backup: PathBuf,
+        hint: String,
+    },
+    #[error("cannot use vault {}: {source}", path.display())]
+    Locate {
+        path: PathBuf,
+        source: store::LocateError,
+    },
     #[error("cannot access vault {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -98,6 +128,11 @@ impl Error {
     pub fn hint(&self) -> Option<&str> {
         match self {
             Error::Unlock { hint, .. } => hint.as_deref(),
+            Error::OnlyBackup { hint, .. } => Some(hint),
+            Error::Locate {
+                source: store::LocateError::Link { .. },
+                ..
+            } => Some("mount or restore what the link points to, or point --vault at the vault"),
             Error::Missing(_) => Some("create one with `otp init`, or add an entry with `otp add`"),
             _ => None,
         }
@@ -122,6 +157,10 @@ pub struct Vault {
     /// read-only path of `otp code` should not pay for a copy).
     loaded: Option<Document>,
     lock: Option<LockGuard>,
+    /// Not written yet: the first save creates the file, and never over another one.
+    fresh: bool,
+    /// Made with the key the backend already held for this path.
+    reused_key: bool,
 }
 
 impl Vault {
@@ -138,10 +177,7 @@ impl Vault {
         query: &str,
     ) -> Result<Result<Entry, crate::query::Error>, Error> {
         let path = &settings.path;
-        let bytes = VaultFile::new(path.clone())
-            .read()
-            .map_err(|e| io(path, e))?
-            .ok_or_else(|| Error::Missing(path.clone()))?;
+        let bytes = read_existing(settings, &locate(settings)?.file)?;
         let (_key, _backend, mut plaintext) = unlock(settings, bytes)?;
         let found = view::resolve(&plaintext, query);
         crypto::wipe(&mut plaintext);
@@ -153,57 +189,75 @@ impl Vault {
 
     /// Opens the vault and holds its write lock until dropped.
     pub fn open_for_update(settings: &Settings) -> Result<Vault, Error> {
-        let file = VaultFile::new(settings.path.clone());
-        let lock = file.lock().map_err(|e| io(&settings.path, e))?;
+        let lock = locate(settings)?
+            .file
+            .lock()
+            .map_err(|e| io(&settings.path, e))?;
         Vault::load(settings, Some(lock))
     }
 
-    /// Opens the vault for update, creating it (and its key) first if there is none.
+    /// Opens the vault for update, or makes a new one (and its key, unless the backend
+    /// already holds one for this path) when nothing is at the path. A new vault is not
+    /// written until [`Vault::save`], so `otp add` writes it once, holding its entries.
     pub fn open_or_create(settings: &Settings) -> Result<(Vault, Option<Fallback>), Error> {
-        let file = VaultFile::new(settings.path.clone());
-        let lock = file.lock().map_err(|e| io(&settings.path, e))?;
-        if file.exists() {
-            return Ok((Vault::load(settings, Some(lock))?, None));
+        match Vault::lock_absent(settings)? {
+            (Some(lock), true) => Vault::create_locked(settings, lock),
+            (lock, _) => Ok((Vault::load(settings, lock)?, None)),
         }
-        Vault::create_locked(settings, file, lock)
     }
 
-    /// Creates a new, empty vault; refuses if one exists.
+    /// Creates and writes a new, empty vault; refuses if one exists.
     pub fn create(settings: &Settings) -> Result<(Vault, Option<Fallback>), Error> {
-        let file = VaultFile::new(settings.path.clone());
-        let lock = file.lock().map_err(|e| io(&settings.path, e))?;
-        if file.exists() {
+        let (Some(lock), true) = Vault::lock_absent(settings)? else {
             return Err(Error::Exists(settings.path.clone()));
+        };
+        let (mut vault, fallback) = Vault::create_locked(settings, lock)?;
+        vault.write()?;
+        Ok((vault, fallback))
+    }
+
+    /// Takes the lock and tells whether the path is free for a new vault. Refuses while
+    /// the backup is there without the vault; checked before locking too, so that such a
+    /// refusal writes nothing at all, not even the lock file.
+    fn lock_absent(settings: &Settings) -> Result<(Option<LockGuard>, bool), Error> {
+        let before = locate(settings)?;
+        if before.exists {
+            let lock = before.file.lock().map_err(|e| io(&settings.path, e))?;
+            return Ok((Some(lock), false));
         }
-        Vault::create_locked(settings, file, lock)
+        refuse_if_backup(settings, &before)?;
+        let lock = before.file.lock().map_err(|e| io(&settings.path, e))?;
+        // Another writer may have made it while we waited for the lock.
+        let after = locate(settings)?;
+        if !after.exists {
+            refuse_if_backup(settings, &after)?;
+        }
+        Ok((Some(lock), !after.exists))
     }
 
     fn create_locked(
         settings: &Settings,
-        file: VaultFile,
         lock: LockGuard,
     ) -> Result<(Vault, Option<Fallback>), Error> {
-        let (key, backend, fallback) = create_key(settings)?;
-        let mut vault = Vault {
-            file,
+        let (key, backend, fallback, reused_key) = create_key(settings)?;
+        let vault = Vault {
+            file: locate(settings)?.file,
             key,
             backend,
             settings: settings.clone(),
             doc: Document::new(),
             loaded: None,
             lock: Some(lock),
+            fresh: true,
+            reused_key,
         };
-        vault.write()?;
         Ok((vault, fallback))
     }
 
     fn load(settings: &Settings, lock: Option<LockGuard>) -> Result<Vault, Error> {
         let path = &settings.path;
-        let file = VaultFile::new(path.clone());
-        let bytes = file
-            .read()
-            .map_err(|e| io(path, e))?
-            .ok_or_else(|| Error::Missing(path.clone()))?;
+        let file = locate(settings)?.file;
+        let bytes = read_existing(settings, &file)?;
         let (key, backend, mut plaintext) = unlock(settings, bytes)?;
         let doc = Document::from_json(&plaintext);
         crypto::wipe(&mut plaintext);
@@ -219,14 +273,22 @@ impl Vault {
             loaded: lock.is_some().then(|| doc.clone()),
             doc,
             lock,
+            fresh: false,
+            reused_key: false,
         })
     }
 
-    pub fn path(&self) -> &Path {
-        self.file.path()
+    /// Whether a new vault was made with the key its backend already held for the path.
+    pub fn reused_key(&self) -> bool {
+        self.reused_key
     }
 
-    /// Where the previous vault is kept after a change.
+    /// The vault's path as the user gave it.
+    pub fn path(&self) -> &Path {
+        &self.settings.path
+    }
+
+    /// Where the previous vault is kept after a change (beside a symlinked vault's target).
     pub fn backup_path(&self) -> PathBuf {
         self.file.backup_path()
     }
@@ -305,9 +367,27 @@ impl Vault {
                 source,
             }
         })?;
-        self.file
-            .replace(lock, &ciphertext)
-            .map_err(|e| io(path, e))
+        let written = if self.fresh {
+            self.file.create_new(lock, &ciphertext).map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => Error::Exists(path.clone()),
+                _ => io(path, e),
+            })?
+        } else {
+            self.file
+                .replace(lock, &ciphertext)
+                .map_err(|e| io(path, e))?
+        };
+        self.fresh = false;
+        if let Some(degraded) = written {
+            // The change is made: failing the command now would tell the user otherwise.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "otp: warning: vault {}: {degraded}",
+                path.display()
+            );
+        }
+        Ok(())
     }
 }
 
@@ -315,10 +395,7 @@ impl Vault {
 /// the reason it cannot be checked or does not open it.
 pub fn check_identity(settings: &Settings, identity: &age::x25519::Identity) -> Result<(), Error> {
     let path = &settings.path;
-    let bytes = VaultFile::new(path.clone())
-        .read()
-        .map_err(|e| io(path, e))?
-        .ok_or_else(|| Error::Missing(path.clone()))?;
+    let bytes = read_existing(settings, &locate(settings)?.file)?;
     crypto::decrypt(&mut Zeroizing::new(bytes), &Key::Identity(identity.clone())).map_err(|e| {
         Error::Unlock {
             what: "vault",
@@ -329,6 +406,40 @@ pub fn check_identity(settings: &Settings, identity: &age::x25519::Identity) -> 
     })
 }
 
+/// Resolves the vault path: a broken link or an unreadable directory is an error naming it.
+fn locate(settings: &Settings) -> Result<Location, Error> {
+    store::locate(&settings.path).map_err(|source| Error::Locate {
+        path: settings.path.clone(),
+        source,
+    })
+}
+
+fn read_existing(settings: &Settings, file: &VaultFile) -> Result<Vec<u8>, Error> {
+    let path = &settings.path;
+    file.read()
+        .map_err(|e| io(path, e))?
+        .ok_or_else(|| Error::Missing(path.clone()))
+}
+
+fn refuse_if_backup(settings: &Settings, at: &Location) -> Result<(), Error> {
+    let backup = at.file.backup_path();
+    match std::fs::symlink_metadata(&backup) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(&backup, e)),
+        Ok(_) => {}
+    }
+    let path = at.file.path();
+    Err(Error::OnlyBackup {
+        path: settings.path.clone(),
+        hint: format!(
+            "restore it with `mv {} {}` (or move it away to start a new vault)",
+            backup.display(),
+            path.display()
+        ),
+        backup,
+    })
+}
+
 fn io(path: &Path, source: std::io::Error) -> Error {
     Error::Io {
         path: path.to_path_buf(),
@@ -336,30 +447,44 @@ fn io(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
-/// Makes the key of a new vault in the chosen backend; with no choice, the OS keyring, or an
-/// identity file when no keyring service answers (SPEC §3).
-fn create_key(settings: &Settings) -> Result<(Key, Backend, Option<Fallback>), Error> {
+/// The key of a new vault in the chosen backend; with no choice, the OS keyring, or an
+/// identity file when no keyring service answers. A key the keyring already holds for this
+/// path is used, never replaced: it may be the only key of a vault that was moved away, and
+/// it opens that vault again once it is back. The last field says whether it was reused.
+fn create_key(settings: &Settings) -> Result<(Key, Backend, Option<Fallback>, bool), Error> {
+    let fallback = |reason: String| -> Result<_, Error> {
+        let (key, reused) = identity_file_key(&settings.identity_path)?;
+        let fallback = Fallback {
+            identity_path: settings.identity_path.clone(),
+            reason,
+        };
+        Ok((key, Backend::IdentityFile, Some(fallback), reused))
+    };
     match settings.backend {
         Some(Backend::Passphrase) => {
             let p = keys::passphrase::obtain("New vault passphrase: ", true)
                 .map_err(Error::CreateKey)?;
-            Ok((Key::Passphrase(p), Backend::Passphrase, None))
+            Ok((Key::Passphrase(p), Backend::Passphrase, None, false))
         }
         Some(Backend::IdentityFile) => {
-            let key = identity_file_key(&settings.identity_path)?;
-            Ok((key, Backend::IdentityFile, None))
+            let (key, reused) = identity_file_key(&settings.identity_path)?;
+            Ok((key, Backend::IdentityFile, None, reused))
         }
         Some(Backend::Keyring) | None => {
-            let identity = age::x25519::Identity::generate();
-            match keys::keyring::save(&settings.keyring_user(), &identity) {
-                Ok(()) => Ok((Key::Identity(identity), Backend::Keyring, None)),
+            let user = settings.keyring_user();
+            match keys::keyring::load(&user) {
+                Ok(identity) => return Ok((Key::Identity(identity), Backend::Keyring, None, true)),
+                Err(keys::Error::NoKeyringKey) => {}
                 Err(keys::Error::KeyringUnavailable(reason)) if settings.backend.is_none() => {
-                    let key = identity_file_key(&settings.identity_path)?;
-                    let fallback = Fallback {
-                        identity_path: settings.identity_path.clone(),
-                        reason,
-                    };
-                    Ok((key, Backend::IdentityFile, Some(fallback)))
+                    return fallback(reason);
+                }
+                Err(e) => return Err(Error::CreateKey(e)),
+            }
+            let identity = age::x25519::Identity::generate();
+            match keys::keyring::save(&user, &identity) {
+                Ok(()) => Ok((Key::Identity(identity), Backend::Keyring, None, false)),
+                Err(keys::Error::KeyringUnavailable(reason)) if settings.backend.is_none() => {
+                    fallback(reason)
                 }
                 Err(e) => Err(Error::CreateKey(e)),
             }
@@ -369,13 +494,13 @@ fn create_key(settings: &Settings) -> Result<(Key, Backend, Option<Fallback>), E
 
 /// The identity in the identity file, created if the file does not exist yet (several
 /// vaults may share one identity file).
-fn identity_file_key(path: &Path) -> Result<Key, Error> {
+fn identity_file_key(path: &Path) -> Result<(Key, bool), Error> {
     match keys::identity_file::load(path) {
-        Ok(identity) => Ok(Key::Identity(identity)),
+        Ok(identity) => Ok((Key::Identity(identity), true)),
         Err(keys::Error::NoIdentityFile(_)) => {
             let identity = age::x25519::Identity::generate();
             keys::identity_file::create(path, &identity).map_err(Error::CreateKey)?;
-            Ok(Key::Identity(identity))
+            Ok((Key::Identity(identity), false))
         }
         Err(e) => Err(Error::CreateKey(e)),
     }
@@ -385,81 +510,131 @@ type Unlocked = (Key, Backend, zeroize::Zeroizing<Vec<u8>>);
 
 /// Finds the key that opens the vault file `bytes` and decrypts it, in place.
 fn unlock(settings: &Settings, bytes: Vec<u8>) -> Result<Unlocked, Error> {
-    let fail = |cause: String, hint: Option<&str>| Error::Unlock {
+    let fail = |cause: String, hint: Option<String>| Error::Unlock {
         what: "vault",
         path: settings.path.clone(),
         cause,
-        hint: hint.map(str::to_string),
+        hint,
+    };
+    // A damaged file is not a key problem: say so, and where the previous vault is.
+    let key_fail = |e: crypto::Error, backend: Backend| {
+        let hint = matches!(e, crypto::Error::Damaged | crypto::Error::NotAge)
+            .then(|| damaged_hint(settings))
+            .flatten();
+        fail(format!("{e} ({backend} backend)"), hint)
     };
     let mut buf = Zeroizing::new(bytes);
-    let lock = crypto::lock_of(&buf).map_err(|e| fail(e.to_string(), None))?;
+    let lock = crypto::lock_of(&buf).map_err(|e| fail(e.to_string(), damaged_hint(settings)))?;
     // A backend's keys in turn (an identity file may hold retired keys that other vaults
-    // use); a key that does not open the header leaves `buf` for the next one to try.
-    let mut try_keys = |keys: Vec<Key>, backend: Backend| -> Result<Unlocked, Error> {
-        let mut last = crypto::Error::WrongKey;
+    // use); a key that does not open the header leaves `buf` for the next one to try. The
+    // error is the first that is not a wrong key: a key opened the header, but the rest is
+    // damaged.
+    let mut try_keys = |keys: Vec<Key>, backend: Backend| {
         for key in keys {
             match crypto::decrypt(&mut buf, &key) {
                 Ok(()) => return Ok((key, backend, std::mem::take(&mut buf))),
                 Err(crypto::Error::WrongKey) => {}
-                Err(e) => {
-                    last = e;
-                    break;
-                }
+                Err(e) => return Err(e),
             }
         }
-        Err(fail(format!("{last} ({backend} backend)"), None))
+        Err(crypto::Error::WrongKey)
     };
     let identities =
         |ids: &[age::x25519::Identity]| ids.iter().cloned().map(Key::Identity).collect();
     if lock == crypto::Lock::Passphrase {
         if let Some(b @ (Backend::Keyring | Backend::IdentityFile)) = settings.backend {
             let why = format!("it is passphrase-encrypted, but the {b} backend was chosen");
-            return Err(fail(why, Some("use --backend passphrase")));
+            return Err(fail(why, Some("use --backend passphrase".into())));
         }
         let p = keys::passphrase::obtain("Vault passphrase: ", false)
             .map_err(|e| fail(e.to_string(), None))?;
-        return try_keys(vec![Key::Passphrase(p)], Backend::Passphrase);
+        return try_keys(vec![Key::Passphrase(p)], Backend::Passphrase)
+            .map_err(|e| key_fail(e, Backend::Passphrase));
     }
     let from_file = || keys::identity_file::load_all(&settings.identity_path);
-    let from_keyring = || keys::keyring::load(&settings.keyring_user());
-    match settings.backend {
-        Some(Backend::Passphrase) => Err(fail(
-            crypto::Error::NeedsIdentity.to_string(),
-            Some("drop --backend passphrase to use the keyring or identity file"),
-        )),
-        Some(Backend::IdentityFile) => match from_file() {
-            Ok(ids) => try_keys(identities(&ids), Backend::IdentityFile),
-            Err(e) => Err(fail(e.to_string(), None)),
-        },
-        Some(Backend::Keyring) => match from_keyring() {
-            Ok(id) => try_keys(vec![Key::Identity(id)], Backend::Keyring),
-            Err(e) => Err(fail(e.to_string(), keyring_hint(&e))),
-        },
+    let keyring_hint = |e: &keys::Error| keyring_hint(e).map(str::to_string);
+    let file_result = match settings.backend {
+        Some(Backend::Passphrase) => {
+            return Err(fail(
+                crypto::Error::NeedsIdentity.to_string(),
+                Some("drop --backend passphrase to use the keyring or identity file".into()),
+            ));
+        }
+        Some(Backend::IdentityFile) => {
+            return match from_file() {
+                Ok(ids) => try_keys(identities(&ids), Backend::IdentityFile)
+                    .map_err(|e| key_fail(e, Backend::IdentityFile)),
+                Err(e) => Err(fail(e.to_string(), None)),
+            };
+        }
+        Some(Backend::Keyring) => None,
+        // No backend named: the identity file if there is one that opens the vault, else
+        // the keyring.
         None => {
-            // No backend named: the identity file if there is one that opens the vault,
-            // else the keyring.
             let file_result = from_file();
-            if let Ok(ids) = &file_result
-                && let Ok(unlocked) = try_keys(identities(ids), Backend::IdentityFile)
-            {
-                return Ok(unlocked);
-            }
-            match from_keyring() {
-                Ok(id) => try_keys(vec![Key::Identity(id)], Backend::Keyring),
-                Err(e) => {
-                    let file_note = match file_result {
-                        Ok(_) => format!(
-                            "; the identity file {} does not open it",
-                            settings.identity_path.display()
-                        ),
-                        Err(keys::Error::NoIdentityFile(_)) => String::new(),
-                        Err(fe) => format!("; {fe}"),
-                    };
-                    Err(fail(format!("{e}{file_note}"), keyring_hint(&e)))
+            if let Ok(ids) = &file_result {
+                match try_keys(identities(ids), Backend::IdentityFile) {
+                    Err(crypto::Error::WrongKey) => {}
+                    other => return other.map_err(|e| key_fail(e, Backend::IdentityFile)),
                 }
             }
+            Some(file_result)
+        }
+    };
+    match keyring_identity(settings) {
+        Ok((id, legacy)) => {
+            let unlocked = try_keys(vec![Key::Identity(id)], Backend::Keyring)
+                .map_err(|e| key_fail(e, Backend::Keyring))?;
+            if legacy
+                && let Key::Identity(id) = &unlocked.0
+            {
+                // From now on under the resolved name too, which every link to this vault
+                // uses; the old item stays (keys are only removed by `otp key`).
+                let _ = keys::keyring::save(&settings.keyring_user(), id);
+            }
+            Ok(unlocked)
+        }
+        Err(e) => {
+            let file_note = match file_result {
+                None | Some(Err(keys::Error::NoIdentityFile(_))) => String::new(),
+                Some(Ok(_)) => format!(
+                    "; the identity file {} does not open it",
+                    settings.identity_path.display()
+                ),
+                Some(Err(fe)) => format!("; {fe}"),
+            };
+            Err(fail(format!("{e}{file_note}"), keyring_hint(&e)))
         }
     }
+}
+
+/// The vault's key in the keyring, and whether it was found under the name a symlinked
+/// vault had before links were resolved (see [`Settings::keyring_user`]).
+fn keyring_identity(settings: &Settings) -> Result<(age::x25519::Identity, bool), keys::Error> {
+    match keys::keyring::load(&settings.keyring_user()) {
+        Err(keys::Error::NoKeyringKey) => match settings.legacy_keyring_user() {
+            Some(legacy) => match keys::keyring::load(&legacy) {
+                Ok(id) => Ok((id, true)),
+                // The error about the current name, which is where a key is looked for.
+                Err(_) => Err(keys::Error::NoKeyringKey),
+            },
+            None => Err(keys::Error::NoKeyringKey),
+        },
+        other => other.map(|id| (id, false)),
+    }
+}
+
+fn damaged_hint(settings: &Settings) -> Option<String> {
+    let backup = VaultFile::new(settings.path.clone()).backup_path();
+    if !backup.exists() {
+        return Some("restore it from a backup, or its entries from an `otp export`".into());
+    }
+    Some(format!(
+        "the previous vault is kept in {0}: check it with `otp --vault {0} list`, and if \
+         it opens, restore it with `cp {0} {1}`",
+        backup.display(),
+        settings.path.display()
+    ))
 }
 
 fn keyring_hint(e: &keys::Error) -> Option<&'static str> {
