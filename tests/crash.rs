@@ -295,7 +295,10 @@ fn sigkilled_writers_leave_the_old_or_the_new_vault() {
             if staged {
                 let old = state_of(&dir.join(&name), &key)
                     .unwrap_or_else(|e| panic!("{ctx}: staged backup: {e}"));
-                assert!(history.contains(&old), "{ctx}: the staged backup is no earlier state");
+                assert!(
+                    history.contains(&old),
+                    "{ctx}: the staged backup is no earlier state"
+                );
             }
             if leftovers.insert(name.clone()) || staged {
                 // Plaintext would hold every secret: the new ones and the first padding.

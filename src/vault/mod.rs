@@ -24,7 +24,7 @@ pub use store::{Degraded, VaultFile};
 use crate::entry::Entry;
 use crate::keys::{self, Backend, Key};
 use std::path::{Path, PathBuf};
-use store::{LockGuard, Location};
+use store::{Location, LockGuard};
 use zeroize::Zeroizing;
 
 /// Where the vault is and how its key is found: settled once from flags, env and config.
@@ -368,10 +368,12 @@ impl Vault {
             }
         })?;
         let written = if self.fresh {
-            self.file.create_new(lock, &ciphertext).map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => Error::Exists(path.clone()),
-                _ => io(path, e),
-            })?
+            self.file
+                .create_new(lock, &ciphertext)
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => Error::Exists(path.clone()),
+                    _ => io(path, e),
+                })?
         } else {
             self.file
                 .replace(lock, &ciphertext)
@@ -585,9 +587,7 @@ fn unlock(settings: &Settings, bytes: Vec<u8>) -> Result<Unlocked, Error> {
         Ok((id, legacy)) => {
             let unlocked = try_keys(vec![Key::Identity(id)], Backend::Keyring)
                 .map_err(|e| key_fail(e, Backend::Keyring))?;
-            if legacy
-                && let Key::Identity(id) = &unlocked.0
-            {
+            if legacy && let Key::Identity(id) = &unlocked.0 {
                 // From now on under the resolved name too, which every link to this vault
                 // uses; the old item stays (keys are only removed by `otp key`).
                 let _ = keys::keyring::save(&settings.keyring_user(), id);

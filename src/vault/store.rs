@@ -202,12 +202,13 @@ impl VaultFile {
             let _ = fs::remove_file(&staged);
             return Err(e.error);
         }
-        let mut degraded = fs::rename(&staged, self.backup_path())
-            .err()
-            .map(|source| Degraded::Backup {
-                pending: staged,
-                source,
-            });
+        let mut degraded =
+            fs::rename(&staged, self.backup_path())
+                .err()
+                .map(|source| Degraded::Backup {
+                    pending: staged,
+                    source,
+                });
         if let Err(e) = sync_dir(self.dir()) {
             degraded.get_or_insert(Degraded::DirSync(e));
         }
@@ -277,10 +278,11 @@ impl VaultFile {
         match fs::hard_link(&self.path, staged) {
             Ok(()) => Ok(()),
             // Filesystems without hard links (FAT, some FUSE mounts): a durable copy.
-            Err(e) if matches!(
-                e.kind(),
-                io::ErrorKind::PermissionDenied | io::ErrorKind::Unsupported
-            ) =>
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::PermissionDenied | io::ErrorKind::Unsupported
+                ) =>
             {
                 copy_private(&self.path, staged).inspect_err(|_| {
                     let _ = fs::remove_file(staged);

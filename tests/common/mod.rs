@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod apps;
+pub mod strace;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
