@@ -370,15 +370,9 @@ fn create_key(settings: &Settings) -> Result<(Key, Backend, Option<Fallback>), E
 /// The identity in the identity file, created if the file does not exist yet (several
 /// vaults may share one identity file).
 fn identity_file_key(path: &Path) -> Result<Key, Error> {
-    match keys::identity_file::load(path) {
-        Ok(identity) => Ok(Key::Identity(identity)),
-        Err(keys::Error::NoIdentityFile(_)) => {
-            let identity = age::x25519::Identity::generate();
-            keys::identity_file::create(path, &identity).map_err(Error::CreateKey)?;
-            Ok(Key::Identity(identity))
-        }
-        Err(e) => Err(Error::CreateKey(e)),
-    }
+    keys::identity_file::load_or_create(path)
+        .map(Key::Identity)
+        .map_err(Error::CreateKey)
 }
 
 type Unlocked = (Key, Backend, zeroize::Zeroizing<Vec<u8>>);
