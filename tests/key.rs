@@ -5,6 +5,8 @@
 //!   item as if the machine were lost, `otp code` exits 5 with a hint naming
 //!   `otp key import`, `otp key import KIT` restores, the codes are equal. The same with a
 //!   backup recipient in the config: Debian's `age -d -i BACKUP` opens the vault.
+//! - `otp init` (or `otp add`) where the vault is gone but the keyring still holds its key
+//!   keeps that key: the moved-away vault still opens.
 //! - The same drill with the identity-file backend (no keyring needed); a wrong kit
 //!   passphrase is exit 5 and restores nothing; a kit is an identity file once decrypted
 //!   (`age -d -i` opens the vault with it); plain identity files are accepted too, another
@@ -237,6 +239,38 @@ fn lost_keyring_drill_with_a_backup_recipient() {
     )
     .unwrap();
     keyring_drill(Some(&backup));
+}
+
+#[test]
+fn init_keeps_the_key_the_keyring_already_holds_for_the_vault() {
+    // The vault went away (moved, deleted by mistake, on a disk not mounted) but its key is
+    // still in the keyring: a new vault at the same path must not replace that key, or the
+    // old vault and its backup no longer open.
+    let Some(bus) = secret_service() else { return };
+    let env = TestEnv::new();
+    ok(keyring_cmd(&env, &bus), &["init"]);
+    let user = canonical(&env.vault);
+    let _item = ItemGuard {
+        bus: &bus,
+        user: user.clone(),
+    };
+    ok(keyring_cmd(&env, &bus), &["add", GITHUB]);
+    let key = keyring_identity(&bus, &user).expect("a key in the keyring");
+    let moved = env.dir.path().join("moved.age");
+    std::fs::rename(&env.vault, &moved).unwrap();
+    for args in [&["init"][..], &["add", GOOGLE]] {
+        std::fs::remove_file(&env.vault).ok();
+        ok(keyring_cmd(&env, &bus), args);
+        let now = keyring_identity(&bus, &user).expect("a key in the keyring");
+        assert_eq!(
+            now.to_public().to_string(),
+            key.to_public().to_string(),
+            "`otp {args:?}` replaced the stored key"
+        );
+        let doc = open_with(&moved, &now).expect("the moved vault opens");
+        assert_eq!(doc.entries.len(), 1);
+        assert!(open_with(&env.vault, &now).is_ok());
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -76,6 +76,19 @@ pub fn save(vault: &str, identity: &age::x25519::Identity) -> Result<(), Error> 
         .map_err(map)
 }
 
+/// The identity stored for `vault`, or a new one stored now when there is none. An item that
+/// is there is never replaced, even one that does not parse: it may be the only key of a
+/// vault that was moved away or of the backup beside it.
+pub fn load_or_create(vault: &str) -> Result<age::x25519::Identity, Error> {
+    match load(vault) {
+        Err(Error::NoKeyringKey) => {}
+        found => return found,
+    }
+    let identity = age::x25519::Identity::generate();
+    save(vault, &identity)?;
+    Ok(identity)
+}
+
 /// Removes the identity for `vault`; a missing one is not an error.
 pub fn delete(vault: &str) -> Result<(), Error> {
     match entry(vault)?.delete_credential() {

@@ -350,9 +350,8 @@ fn create_key(settings: &Settings) -> Result<(Key, Backend, Option<Fallback>), E
             Ok((key, Backend::IdentityFile, None))
         }
         Some(Backend::Keyring) | None => {
-            let identity = age::x25519::Identity::generate();
-            match keys::keyring::save(&settings.keyring_user(), &identity) {
-                Ok(()) => Ok((Key::Identity(identity), Backend::Keyring, None)),
+            match keys::keyring::load_or_create(&settings.keyring_user()) {
+                Ok(identity) => Ok((Key::Identity(identity), Backend::Keyring, None)),
                 Err(keys::Error::KeyringUnavailable(reason)) if settings.backend.is_none() => {
                     let key = identity_file_key(&settings.identity_path)?;
                     let fallback = Fallback {
