@@ -100,6 +100,18 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// Where writes to `path` go: the file a symlink points to (a dotfiles checkout, a key on a
+/// mounted drive), as a rename over the link would replace the link with a plain file and
+/// leave the real file, which other machines or vaults may use, without the new key.
+fn resolve(path: &Path) -> PathBuf {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
 /// Holds the identity file's exclusive lock until dropped.
 #[derive(Debug)]
 pub struct Lock {
@@ -126,6 +138,7 @@ pub fn lock(path: &Path) -> Result<Lock, Error> {
 /// The identity in the file, or a new one stored there when there is no file yet (several
 /// vaults may share one identity file: a new vault uses the key that is already there).
 pub fn load_or_create(path: &Path) -> Result<age::x25519::Identity, Error> {
+    let path = &resolve(path);
     let lock = lock(path)?;
     match load(path) {
         Err(Error::NoIdentityFile(_)) => {}
@@ -142,6 +155,7 @@ pub fn load_or_create(path: &Path) -> Result<age::x25519::Identity, Error> {
 /// Writes a new identity file holding `identity` (mode 0600, its directory 0700). Refuses to
 /// replace a file that exists, whatever it holds.
 pub fn create(path: &Path, identity: &age::x25519::Identity) -> Result<(), Error> {
+    let path = &resolve(path);
     let lock = lock(path)?;
     match write(&lock, path, &text(identity), Mode::New)? {
         Written::Yes => Ok(()),
@@ -163,6 +177,7 @@ pub enum Restored {
 /// Stores a restored key (`otp key import`), never at the cost of a key already in the file:
 /// only a missing file is created. A file that cannot be read or parsed is an error.
 pub fn restore(path: &Path, identity: &age::x25519::Identity) -> Result<Restored, Error> {
+    let path = &resolve(path);
     let lock = lock(path)?;
     let holds = |ids: Vec<age::x25519::Identity>| {
         if ids.iter().any(|id| same(id, identity)) {
@@ -189,6 +204,7 @@ pub fn restore(path: &Path, identity: &age::x25519::Identity) -> Result<Restored
 /// retired: the other vaults still open, here and with `age -d -i`. The lock makes sure
 /// that what it held is what it holds when the new file takes its place.
 pub fn replace(path: &Path, identity: &age::x25519::Identity) -> Result<(), Error> {
+    let path = &resolve(path);
     let lock = lock(path)?;
     let current = text(identity);
     let previous = match read(path) {
@@ -264,7 +280,8 @@ fn write(_lock: &Lock, path: &Path, text: &str, mode: Mode) -> Result<Written, E
     if let Err(e) = fs::File::open(dir).and_then(|d| d.sync_all()) {
         let _ = writeln!(
             std::io::stderr(),
-            "otp: warning: stored the key in {}, but could not sync its directory {} to disk              ({e}); a power cut now could lose the change",
+            "otp: warning: stored the key in {}, but could not sync its directory {} to disk \
+             ({e}); a power cut now could lose the change",
             path.display(),
             dir.display()
         );
@@ -288,8 +305,8 @@ fn is_temp(name: &str, prefix: &str) -> bool {
     })
 }
 
-/// Removes the temp files of a write that was killed before its link or rename (they hold
-/// keys nobody uses). Only a holder of the lock writes temp files, and the caller holds it,
+/// Removes the temp files of a write that was killed before its link or rename (no vault
+/// needs them: a killed rotation's vault still opens with the key that stayed in the file). Only a holder of the lock writes temp files, and the caller holds it,
 /// so none of them is in use.
 fn remove_stale_temps(dir: &Path, prefix: &str) {
     let Ok(entries) = fs::read_dir(dir) else {
@@ -439,6 +456,33 @@ mod tests {
         fs::write(&path, "AGE-SECRET-KEY-1XYZ\n").unwrap();
         assert!(restore(&path, &kept).is_err());
         assert_eq!(fs::read(&path).unwrap(), b"AGE-SECRET-KEY-1XYZ\n");
+    }
+
+    #[test]
+    fn replace_writes_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("keys/identity.txt");
+        let link = dir.path().join("identity.txt");
+        let old = age::x25519::Identity::generate();
+        create(&target, &old).unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let new = age::x25519::Identity::generate();
+        replace(&link, &new).unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let publics: Vec<String> = load_all(&target)
+            .unwrap()
+            .iter()
+            .map(|i| i.to_public().to_string())
+            .collect();
+        assert_eq!(
+            publics,
+            [new.to_public().to_string(), old.to_public().to_string()]
+        );
     }
 
     #[test]
