@@ -5,6 +5,8 @@
 //!   item as if the machine were lost, `otp code` exits 5 with a hint naming
 //!   `otp key import`, `otp key import KIT` restores, the codes are equal. The same with a
 //!   backup recipient in the config: Debian's `age -d -i BACKUP` opens the vault.
+//! - `otp init` (or `otp add`) where the vault is gone but the keyring still holds its key
+//!   keeps that key: the moved-away vault still opens.
 //! - The same drill with the identity-file backend (no keyring needed); a wrong kit
 //!   passphrase is exit 5 and restores nothing; a kit is an identity file once decrypted
 //!   (`age -d -i` opens the vault with it); plain identity files are accepted too, another
@@ -12,6 +14,11 @@
 //! - `otp key rotate`: codes unchanged, the old key opens neither the vault nor its backup,
 //!   backup recipients still do; killed with SIGKILL at 30 seeded random moments, the vault
 //!   always opens with the key the backend then holds (identity file; keyring too).
+//! - Two vaults sharing one identity file, rotated at once, 40 rounds: both rotations
+//!   succeed, both vaults and their backups open after every round, no temp file is left,
+//!   and the file ends holding every key made.
+//! - A damaged key line in the identity file: exit 5, the error names the file and the line
+//!   number but never prints the line; rotation refuses and writes nothing.
 //! - Passphrase vaults: `key export` is a usage error; `rotate` changes the
 //!   passphrase.
 
@@ -234,6 +241,41 @@ fn lost_keyring_drill_with_a_backup_recipient() {
     keyring_drill(Some(&backup));
 }
 
+#[test]
+fn init_keeps_the_key_the_keyring_already_holds_for_the_vault() {
+    // The vault went away (moved, deleted by mistake, on a disk not mounted) but its key is
+    // still in the keyring: a new vault at the same path must not replace that key, or the
+    // old vault and its backup no longer open.
+    let Some(bus) = secret_service() else { return };
+    let env = TestEnv::new();
+    ok(keyring_cmd(&env, &bus), &["init"]);
+    let user = canonical(&env.vault);
+    let _item = ItemGuard {
+        bus: &bus,
+        user: user.clone(),
+    };
+    ok(keyring_cmd(&env, &bus), &["add", GITHUB]);
+    let key = keyring_identity(&bus, &user).expect("a key in the keyring");
+    let moved = env.dir.path().join("moved.age");
+    std::fs::rename(&env.vault, &moved).unwrap();
+    // Its backup went with it (a vault beside its backup is refused: see tests/storage.rs).
+    let bak = env.vault.with_extension("age.bak");
+    std::fs::rename(&bak, env.dir.path().join("moved.age.bak")).unwrap();
+    for args in [&["init"][..], &["add", GOOGLE]] {
+        std::fs::remove_file(&env.vault).ok();
+        ok(keyring_cmd(&env, &bus), args);
+        let now = keyring_identity(&bus, &user).expect("a key in the keyring");
+        assert_eq!(
+            now.to_public().to_string(),
+            key.to_public().to_string(),
+            "`otp {args:?}` replaced the stored key"
+        );
+        let doc = open_with(&moved, &now).expect("the moved vault opens");
+        assert_eq!(doc.entries.len(), 1);
+        assert!(open_with(&env.vault, &now).is_ok());
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The identity-file backend.
 
@@ -321,6 +363,38 @@ fn identity_file_drill_and_kit_contents() {
         stderr(&out)
     );
     assert_eq!(std::fs::read(&env.identity).unwrap(), identity_before);
+}
+
+#[test]
+fn a_damaged_key_in_the_identity_file_is_named_by_line_not_shown() {
+    let env = TestEnv::new();
+    env.add(&[GITHUB]);
+    // A retired key damaged in the middle: most of it is still secret, so never print it.
+    let mut text = std::fs::read_to_string(&env.identity).unwrap();
+    let damaged = "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
+    text.push_str(&format!("# retired\n{damaged}\n"));
+    std::fs::write(&env.identity, &text).unwrap();
+    let line = text.lines().count();
+    let before = env.vault_bytes();
+    let out = run(env.cmd(), &["code", "github", "--at", &AT.to_string()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "otp: cannot unlock vault {}: {}: line {line} ",
+            env.vault.display(),
+            env.identity.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("QQQQ"), "the damaged key is printed: {err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("otp:")).count(), 1);
+    // Rotating refuses too, and writes nothing.
+    let out = run(env.cmd(), &["key", "rotate"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("QQQQ"));
+    assert_eq!(std::fs::read_to_string(&env.identity).unwrap(), text);
+    assert_eq!(env.vault_bytes(), before);
 }
 
 #[test]
@@ -419,6 +493,85 @@ fn rotate_keeps_the_key_that_other_vaults_sharing_the_file_use() {
     assert_eq!(mode & 0o777, 0o600);
 }
 
+/// Temp files (ours end in `.tmp` or hold `.tmp-`) left in `dir`.
+fn temps_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp") || n.contains(".tmp-"))
+        .collect()
+}
+
+#[test]
+fn concurrent_rotations_of_vaults_sharing_an_identity_file_lose_no_key() {
+    // Two `otp key rotate` at once, on two vaults that share one identity file: each must
+    // store its new key without dropping the other's, or a vault ends up encrypted to a key
+    // nobody has.
+    const ROUNDS: usize = 40;
+    let env = TestEnv::new();
+    let vaults = [env.vault.clone(), env.dir.path().join("other/vault.age")];
+    let in_vault = |vault: &Path| {
+        let mut c = env.cmd();
+        c.env("OTP_VAULT", vault);
+        c
+    };
+    for vault in &vaults {
+        ok(in_vault(vault), &["add", GITHUB]);
+    }
+    let at = AT.to_string();
+    let expected = stdout(&ok(in_vault(&vaults[0]), &["code", "github", "--at", &at]));
+    for round in 1..=ROUNDS {
+        let children: Vec<_> = vaults
+            .iter()
+            .map(|vault| {
+                let mut cmd = Command::new(env!("CARGO_BIN_EXE_otp"));
+                cmd.args(["key", "rotate"])
+                    .env("HOME", &env.home)
+                    .env("XDG_DATA_HOME", env.home.join(".local/share"))
+                    .env("XDG_CONFIG_HOME", env.home.join(".config"))
+                    .env("OTP_VAULT", vault)
+                    .env("OTP_IDENTITY_FILE", &env.identity)
+                    .env_remove("OTP_CONFIG")
+                    .env_remove("OTP_BACKEND")
+                    .env_remove("OTP_PASSPHRASE")
+                    .env_remove("DBUS_SESSION_BUS_ADDRESS")
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped());
+                cmd.spawn().expect("spawn otp")
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().expect("wait for otp");
+            assert!(
+                out.status.success(),
+                "round {round}: otp key rotate failed: {}",
+                stderr(&out)
+            );
+        }
+        for vault in &vaults {
+            for file in [vault.clone(), vault.with_file_name("vault.age.bak")] {
+                let out = run(in_vault(&file), &["code", "github", "--at", &at]);
+                assert!(
+                    out.status.success(),
+                    "round {round}: {} no longer opens: {}",
+                    file.display(),
+                    stderr(&out)
+                );
+                assert_eq!(stdout(&out), expected, "round {round}: {}", file.display());
+            }
+            let left = temps_in(vault.parent().unwrap());
+            assert!(left.is_empty(), "round {round}: temp files left: {left:?}");
+        }
+        let left = temps_in(env.identity.parent().unwrap());
+        assert!(left.is_empty(), "round {round}: temp files left: {left:?}");
+    }
+    // Every rotation's key is in the file, the newest first.
+    let text = std::fs::read_to_string(&env.identity).unwrap();
+    assert_eq!(text.matches("AGE-SECRET-KEY-1").count(), 2 * ROUNDS + 1);
+}
+
 /// `otp` as a plain std command (spawnable, killable), identity-file world.
 fn spawn_rotate(env: &TestEnv, bus: Option<&str>) -> std::process::Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_otp"));
@@ -480,11 +633,7 @@ fn kill_rotations(
     // And otp itself still works, and cleans up what the kills left.
     let status = spawn_rotate(env, bus).wait().unwrap();
     assert!(status.success());
-    let temps: Vec<_> = std::fs::read_dir(env.identity.parent().unwrap())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .collect();
+    let temps = temps_in(env.identity.parent().unwrap());
     assert!(temps.is_empty(), "temp files left: {temps:?}");
 }
 

@@ -13,6 +13,7 @@
 
 use super::Context;
 use crate::error::{Error, Result};
+use crate::keys::identity_file::Restored;
 use crate::keys::{self, Backend, Key, sealed};
 use crate::vault::{self, Vault, VaultFile};
 use std::path::{Path, PathBuf};
@@ -177,19 +178,17 @@ fn import(ctx: &Context, args: ImportArgs) -> Result<()> {
         }
         _ => {
             let path = &settings.identity_path;
-            match keys::identity_file::load(path) {
-                Ok(old) if same(&old, &identity) => {
+            match keys::identity_file::restore(path, &identity)? {
+                Restored::Created => {}
+                Restored::AlreadyThere => {
                     ctx.print(&format!(
                         "{} already holds this key; nothing changed.\n",
                         path.display()
                     ))?;
                     return Ok(());
                 }
-                Err(keys::Error::NoIdentityFile(_)) => {
-                    keys::identity_file::create(path, &identity)?
-                }
                 // Never overwrite another key: the file may serve other vaults.
-                _ => {
+                Restored::Occupied => {
                     return Err(Error::Rejected(format!(
                         "{} already exists and holds another key; move it away or restore into \
                          another file with --identity PATH",
@@ -210,8 +209,9 @@ fn import(ctx: &Context, args: ImportArgs) -> Result<()> {
 ///
 /// 1. re-encrypt the vault to the old *and* the new key (the old key is still stored);
 /// 2. store the new key in the backend, replacing the old one atomically (keyring: one
-///    item replaced; identity file: a temp file renamed over it) — now the new key is
-///    stored, and the vault still opens with it;
+///    item replaced; identity file: under its lock, a temp file renamed over it, the old
+///    keys kept below the new one) — now the new key is stored, and the vault still opens
+///    with it. The backend is then read back: if the new key is not there, stop here;
 /// 3. re-encrypt the vault to the new key only (twice, so `vault.age.bak` is re-encrypted
 ///    too) — the old key opens neither file from now on.
 ///
@@ -235,6 +235,7 @@ fn rotate(ctx: &Context) -> Result<()> {
         Backend::Keyring => keys::keyring::save(&ctx.vault.keyring_user(), &new)?,
         _ => keys::identity_file::replace(&ctx.vault.identity_path, &new)?,
     }
+    confirm_stored(ctx, backend, &new, vault.path())?;
     let public = new.to_public();
     vault.rekey(Key::Identity(new))?;
     let (place, retired) = match backend {
@@ -253,6 +254,43 @@ fn rotate(ctx: &Context) -> Result<()> {
          Recovery kits made before now no longer open this vault: make a new one with \
          `otp key export -o FILE`.\n{retired}",
         vault.path().display()
+    ))
+}
+
+/// Rotation between steps 2 and 3: reads the backend back and checks that it holds `new`
+/// before the vault is encrypted to `new` alone; otherwise the vault stays encrypted to the
+/// old and the new key, and the old one (still stored) opens it.
+fn confirm_stored(
+    ctx: &Context,
+    backend: Backend,
+    new: &age::x25519::Identity,
+    vault: &Path,
+) -> Result<()> {
+    let (stored, place) = match backend {
+        Backend::Keyring => (
+            keys::keyring::load(&ctx.vault.keyring_user()).map(|id| vec![id]),
+            "the OS keyring".to_string(),
+        ),
+        _ => (
+            keys::identity_file::load_all(&ctx.vault.identity_path),
+            ctx.vault.identity_path.display().to_string(),
+        ),
+    };
+    let found = match stored {
+        Ok(ids) => ids.iter().any(|id| same(id, new)),
+        Err(e) => return Err(not_stored(vault, &place, &e.to_string())),
+    };
+    if !found {
+        return Err(not_stored(vault, &place, "it is not there when read back"));
+    }
+    Ok(())
+}
+
+fn not_stored(vault: &Path, place: &str, why: &str) -> Error {
+    Error::Rejected(format!(
+        "cannot rotate the key of {}: the new key was stored in {place}, but {why}; the vault \
+         stays encrypted to the previous key too, which still opens it",
+        vault.display()
     ))
 }
 

@@ -73,6 +73,11 @@ pub enum Error {
     NoIdentityFile(PathBuf),
     #[error("{0} holds no age identity (AGE-SECRET-KEY-1…)")]
     BadIdentityFile(PathBuf),
+    /// The line is not shown: it may be most of a secret key.
+    #[error("{path}: line {line} starts like an age identity but is not a valid one")]
+    BadIdentityLine { path: PathBuf, line: usize },
+    #[error("{0} already exists; it is never overwritten")]
+    IdentityFileExists(PathBuf),
     #[error("cannot use identity file {0}: {1}")]
     IdentityFileIo(PathBuf, std::io::Error),
     #[error("a passphrase is needed: run on a terminal or set OTP_PASSPHRASE")]

@@ -499,11 +499,10 @@ fn create_key(settings: &Settings) -> Result<(Key, Backend, Option<Fallback>, bo
 fn identity_file_key(path: &Path) -> Result<(Key, bool), Error> {
     match keys::identity_file::load(path) {
         Ok(identity) => Ok((Key::Identity(identity), true)),
-        Err(keys::Error::NoIdentityFile(_)) => {
-            let identity = age::x25519::Identity::generate();
-            keys::identity_file::create(path, &identity).map_err(Error::CreateKey)?;
-            Ok((Key::Identity(identity), false))
-        }
+        // Created under the identity file's lock, or the one another otp made meanwhile.
+        Err(keys::Error::NoIdentityFile(_)) => keys::identity_file::load_or_create(path)
+            .map(|identity| (Key::Identity(identity), false))
+            .map_err(Error::CreateKey),
         Err(e) => Err(Error::CreateKey(e)),
     }
 }
