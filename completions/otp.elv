@@ -357,8 +357,8 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --backend 'Where the vault key lives [default: keyring]'
             cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
             cand --color 'When to use colours (NO_COLOR is honoured)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'otp;__serve-clipboard'= {
             cand --clear-after 'Seconds until the clipboard is cleared (0: serve until something else is copied)'

@@ -375,7 +375,7 @@ complete -c otp -n "__fish_otp_using_subcommand lock" -l identity -d 'age identi
 complete -c otp -n "__fish_otp_using_subcommand lock" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c otp -n "__fish_otp_using_subcommand lock" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand lock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l clear-after -d 'Seconds until the clipboard is cleared (0: serve until something else is copied)' -r
 complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F

@@ -159,6 +159,11 @@ pub enum Command {
     /// Check the vault, its key, permissions, clipboard and clock
     Doctor(Deferred<doctor::Args>),
     /// Forget the vault's key cached from the OS keyring, at once
+    ///
+    /// A key fetched from the OS keyring is kept a few minutes (config key_cache_seconds,
+    /// default 300; 0 turns this off) in the kernel's session keyring, so that `otp code`
+    /// need not ask the keyring service every time. `otp lock` drops that copy now; the key
+    /// in the OS keyring stays.
     Lock(Deferred<lock::Args>),
     /// Internal: the detached process that serves a copied code (`code -c`)
     #[command(name = "__serve-clipboard", hide = true)]
