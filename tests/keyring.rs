@@ -386,6 +386,13 @@ fn key_cache_serves_code_until_lock_or_expiry() {
     let out = ok(unreachable_cmd(&env), code);
     assert_eq!(stdout(&out), format!("{GITHUB_AT}\n"));
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let doctor = stdout(&ok(keyring_cmd(&env, &bus), &["doctor"]));
+    assert!(
+        doctor.contains(
+            "ok    key cache: on, 300 s in the kernel session keyring; holds this vault's key now"
+        ),
+        "{doctor}"
+    );
 
     // `otp lock` drops it at once: the same call fails.
     let out = ok(keyring_cmd(&env, &bus), &["lock"]);
@@ -421,6 +428,11 @@ fn key_cache_serves_code_until_lock_or_expiry() {
     write_config(&env, "key_cache_seconds = 0\n");
     ok(keyring_cmd(&env, &bus), code);
     ok(keyring_cmd(&env, &bus), &["list"]);
+    let doctor = stdout(&ok(keyring_cmd(&env, &bus), &["doctor"]));
+    assert!(
+        doctor.contains("ok    key cache: off (key_cache_seconds = 0)"),
+        "{doctor}"
+    );
     assert!(
         cached_key(&user).is_none(),
         "cached with key_cache_seconds = 0"
