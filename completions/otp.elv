@@ -43,6 +43,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand import 'Bring entries in from a backup or another app''s export'
             cand key 'Recovery kit and key management'
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
+            cand lock 'Forget the vault''s key cached from the OS keyring, at once'
             cand __serve-clipboard 'Internal: the detached process that serves a copied code (`code -c`)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -350,6 +351,15 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'otp;lock'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'otp;__serve-clipboard'= {
             cand --clear-after 'Seconds until the clipboard is cleared (0: serve until something else is copied)'
             cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
@@ -385,6 +395,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand import 'Bring entries in from a backup or another app''s export'
             cand key 'Recovery kit and key management'
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
+            cand lock 'Forget the vault''s key cached from the OS keyring, at once'
             cand __serve-clipboard 'Internal: the detached process that serves a copied code (`code -c`)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -442,6 +453,8 @@ set edit:completion:arg-completer[otp] = {|@words|
         &'otp;help;key;recipient'= {
         }
         &'otp;help;doctor'= {
+        }
+        &'otp;help;lock'= {
         }
         &'otp;help;__serve-clipboard'= {
         }

@@ -5,6 +5,7 @@ Unknown keys are an error that names the key, so a typo never silently does noth
 */
 
 use crate::keys::Backend;
+use crate::keys::cache::MAX_SECONDS as MAX_KEY_CACHE_SECONDS;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -33,6 +34,8 @@ pub struct Config {
     pub recipients: Vec<String>,
     /// Seconds after which a copied code is cleared from the clipboard (0: never).
     pub clipboard_clear_seconds: Option<u64>,
+    /// Seconds a key fetched from the OS keyring stays cached in the kernel keyring (0: off).
+    pub key_cache_seconds: Option<u64>,
 }
 
 impl Config {
@@ -55,6 +58,15 @@ impl Config {
             message,
         };
         let config: Config = toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
+        if let Some(s) = config
+            .key_cache_seconds
+            .filter(|&s| s > MAX_KEY_CACHE_SECONDS)
+        {
+            return Err(invalid(format!(
+                "key_cache_seconds = {s} is above {MAX_KEY_CACHE_SECONDS} (a day): the cache \
+                 is meant to be short-lived; 0 turns it off"
+            )));
+        }
         for r in &config.recipients {
             r.parse::<age::x25519::Recipient>()
                 .map_err(|_| invalid(format!("recipient {r:?} is not an age1… public key")))?;
@@ -92,6 +104,23 @@ mod tests {
     fn unknown_key_is_named() {
         let err = load("bakend = \"keyring\"\n").unwrap_err().to_string();
         assert!(err.contains("bakend"), "{err}");
+    }
+
+    #[test]
+    fn key_cache_seconds() {
+        assert_eq!(
+            load("key_cache_seconds = 0\n").unwrap().key_cache_seconds,
+            Some(0)
+        );
+        assert_eq!(
+            load("key_cache_seconds = 86400\n")
+                .unwrap()
+                .key_cache_seconds,
+            Some(86_400)
+        );
+        let err = load("key_cache_seconds = 86401\n").unwrap_err().to_string();
+        assert!(err.contains("key_cache_seconds"), "{err}");
+        assert!(load("key_cache_seconds = -1\n").is_err());
     }
 
     #[test]

@@ -225,9 +225,10 @@ fn keyring_round_trip() {
         assert_eq!(stdout(&out), stdout(&want), "otp and oathtool disagree");
     }
 
-    // A second process in another home (no config, no identity file of its own) finds the
-    // key in the keyring from the vault path alone.
+    // A second process in another home (no identity file of its own, and no key cache, which
+    // would answer for the keyring) finds the key in the keyring from the vault path alone.
     let other = TestEnv::new();
+    without_key_cache(&other);
     let mut second = keyring_cmd(&other, &bus);
     second.env("OTP_VAULT", &env.vault);
     let out = ok(second, &["code", "github", "--at", &at]);
@@ -257,6 +258,281 @@ fn keyring_round_trip() {
     // The key stayed in the keyring, and nothing else holds it.
     assert_eq!(keyring_secret(&bus, &user).as_deref(), Some(key.as_str()));
     assert_no_identity_file(&env);
+}
+
+/// Writes the world's config file.
+fn write_config(env: &TestEnv, text: &str) {
+    let path = env.home.join(".config/otp/config.toml");
+    std::fs::create_dir_all(path.parent().expect("config dir")).expect("config dir");
+    std::fs::write(&path, text).expect("write config");
+}
+
+/// For tests about what the OS keyring itself holds: the kernel key cache would answer for it
+/// after an item is deleted behind otp's back, until the cached copy expires.
+fn without_key_cache(env: &TestEnv) {
+    write_config(env, "key_cache_seconds = 0\n");
+}
+
+/// `otp` in the world with its session bus pointed nowhere: only the key cache can unlock.
+fn unreachable_cmd(env: &TestEnv) -> assert_cmd::Command {
+    let mut cmd = env.bare_cmd();
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+        .env("OTP_VAULT", &env.vault);
+    cmd
+}
+
+/// Exit 5, naming the keyring: the vault could not be unlocked.
+fn assert_locked_out(out: &Output, what: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(5), "{what}: {err}");
+    assert!(
+        err.starts_with("otp: cannot unlock vault "),
+        "{what}: {err}"
+    );
+    assert!(err.contains("keyring"), "{what}: {err}");
+    assert!(out.stdout.is_empty(), "{what}: printed {}", stdout(out));
+}
+
+/// A live key in the kernel key cache for the vault `user`, as /proc/keys shows it (flags,
+/// timeout, permissions, description: never the payload).
+struct CachedKey {
+    timeout: String,
+    perm: String,
+    line: String,
+}
+
+fn cached_key(user: &str) -> Option<CachedKey> {
+    let keys = std::fs::read_to_string("/proc/keys").expect("read /proc/keys");
+    let description = format!("otp:vault-key:{user}:");
+    keys.lines().find_map(|line| {
+        // id flags usage timeout perm uid gid type description: summary
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() < 9 || f[8] != description {
+            return None;
+        }
+        // Invalidated, revoked, dead or expired keys linger until the kernel collects them.
+        let dead = f[1].contains(['i', 'R', 'D']) || f[3] == "expd";
+        (!dead).then(|| CachedKey {
+            timeout: f[3].to_string(),
+            perm: f[4].to_string(),
+            line: line.to_string(),
+        })
+    })
+}
+
+/// Stores `secret` as the keyring item of `user`, as another program (or session) would.
+fn secret_tool_store(bus: &str, user: &str, secret: &str) {
+    use std::io::Write;
+    let mut child = Command::new("secret-tool")
+        .args([
+            "store",
+            "--label=otp test",
+            "service",
+            "otp",
+            "username",
+            user,
+        ])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("run secret-tool");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(secret.as_bytes())
+        .expect("write secret");
+    assert!(
+        child.wait().expect("secret-tool").success(),
+        "secret-tool store failed"
+    );
+}
+
+#[test]
+fn key_cache_serves_code_until_lock_or_expiry() {
+    let Some(bus) = secret_service() else { return };
+    let env = TestEnv::new();
+    let user = canonical_after_init(&env, &bus);
+    let _item = ItemGuard {
+        bus: &bus,
+        user: user.clone(),
+    };
+    ok(keyring_cmd(&env, &bus), &["add", GITHUB]);
+    let at = AT.to_string();
+    let code: &[&str] = &["code", "github", "--at", &at];
+
+    // From an empty cache, with the Secret Service out of reach, nothing unlocks the vault.
+    ok(keyring_cmd(&env, &bus), &["lock"]);
+    assert!(cached_key(&user).is_none(), "otp lock left a key cached");
+    assert_locked_out(
+        &run(unreachable_cmd(&env), code),
+        "no keyring, nothing cached",
+    );
+
+    // The first `otp code` asks the keyring and fills the cache: possessor-only, with a
+    // timeout of the default lifetime (5 minutes), the key itself not shown.
+    let out = ok(keyring_cmd(&env, &bus), code);
+    assert_eq!(stdout(&out), format!("{GITHUB_AT}\n"));
+    let cached = cached_key(&user).expect("the first otp code cached the key");
+    assert_eq!(cached.perm, "3f000000", "possessor-only: {}", cached.line);
+    assert!(
+        ["5m", "4m"].contains(&cached.timeout.as_str()),
+        "a 300 s timeout: {}",
+        cached.line
+    );
+    assert!(!cached.line.contains("AGE-SECRET-KEY"), "{}", cached.line);
+
+    // A second one needs no Secret Service while the cache lives.
+    let out = ok(unreachable_cmd(&env), code);
+    assert_eq!(stdout(&out), format!("{GITHUB_AT}\n"));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let doctor = stdout(&ok(keyring_cmd(&env, &bus), &["doctor"]));
+    assert!(
+        doctor.contains(
+            "ok    key cache: on, 300 s in the kernel session keyring; holds this vault's key now"
+        ),
+        "{doctor}"
+    );
+
+    // `otp lock` drops it at once: the same call fails.
+    let out = ok(keyring_cmd(&env, &bus), &["lock"]);
+    assert!(
+        stdout(&out).starts_with("Forgot the cached key of "),
+        "{}",
+        stdout(&out)
+    );
+    assert!(cached_key(&user).is_none(), "still cached after otp lock");
+    assert_locked_out(&run(unreachable_cmd(&env), code), "after otp lock");
+    let out = ok(keyring_cmd(&env, &bus), &["lock"]);
+    assert!(stdout(&out).starts_with("No key of "), "{}", stdout(&out));
+
+    // A lifetime that ends drops it too.
+    write_config(&env, "key_cache_seconds = 1\n");
+    ok(keyring_cmd(&env, &bus), code);
+    let cached = cached_key(&user).expect("cached for 1 s");
+    assert!(
+        ["0s", "1s"].contains(&cached.timeout.as_str()),
+        "a 1 s timeout: {}",
+        cached.line
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert!(
+        cached_key(&user).is_none(),
+        "expired but live: {}",
+        cached.line
+    );
+    assert_locked_out(&run(unreachable_cmd(&env), code), "after the lifetime");
+
+    // `key_cache_seconds = 0` never caches: with the default lifetime back, a call without
+    // the Secret Service still finds nothing.
+    write_config(&env, "key_cache_seconds = 0\n");
+    ok(keyring_cmd(&env, &bus), code);
+    ok(keyring_cmd(&env, &bus), &["list"]);
+    let doctor = stdout(&ok(keyring_cmd(&env, &bus), &["doctor"]));
+    assert!(
+        doctor.contains("ok    key cache: off (key_cache_seconds = 0)"),
+        "{doctor}"
+    );
+    assert!(
+        cached_key(&user).is_none(),
+        "cached with key_cache_seconds = 0"
+    );
+    write_config(&env, "");
+    assert_locked_out(&run(unreachable_cmd(&env), code), "key_cache_seconds = 0");
+
+    // Nothing of the key reached a file.
+    assert_no_identity_file(&env);
+}
+
+#[test]
+fn key_cache_never_outlives_a_key_change() {
+    let Some(bus) = secret_service() else { return };
+    let env = TestEnv::new();
+    let user = canonical_after_init(&env, &bus);
+    let _item = ItemGuard {
+        bus: &bus,
+        user: user.clone(),
+    };
+    ok(keyring_cmd(&env, &bus), &["add", GITHUB]);
+    let at = AT.to_string();
+    let code: &[&str] = &["code", "github", "--at", &at];
+    let want = format!("{GITHUB_AT}\n");
+
+    // `otp key rotate` stores a new key: the old key's cached copy goes at once, and the next
+    // command caches the new one.
+    ok(keyring_cmd(&env, &bus), code);
+    assert!(cached_key(&user).is_some(), "not cached");
+    ok(keyring_cmd(&env, &bus), &["key", "rotate"]);
+    assert!(
+        cached_key(&user).is_none(),
+        "otp key rotate left the old key cached"
+    );
+    assert_locked_out(&run(unreachable_cmd(&env), code), "after otp key rotate");
+    ok(keyring_cmd(&env, &bus), code);
+    assert_eq!(stdout(&ok(unreachable_cmd(&env), code)), want);
+
+    // The key changed where this session's cache cannot see it (another machine, another
+    // login session): the vault re-encrypted to a new key, and the keyring item replaced.
+    let elsewhere = env.dir.path().join("elsewhere.txt");
+    let old_key = keyring_secret(&bus, &user).expect("the keyring holds the key");
+    std::fs::write(&elsewhere, format!("{old_key}\n")).expect("write key");
+    let mut rotate = env.bare_cmd();
+    rotate
+        .env("OTP_VAULT", &env.vault)
+        .env("OTP_IDENTITY_FILE", &elsewhere);
+    ok(rotate, &["key", "rotate"]);
+    let text = std::fs::read_to_string(&elsewhere).expect("read key");
+    let new_key = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .expect("the new key")
+        .to_string();
+    assert_ne!(new_key, old_key);
+    std::fs::remove_file(&elsewhere).expect("remove key copy");
+    secret_tool(&bus, &["clear", "service", "otp", "username", &user]);
+    secret_tool_store(&bus, &user, &new_key);
+    assert!(
+        cached_key(&user).is_some(),
+        "the old key should still be cached"
+    );
+    // The cached key no longer opens the vault: it is dropped and the keyring asked again …
+    assert_eq!(stdout(&ok(keyring_cmd(&env, &bus), code)), want);
+    // … whose key is cached in its place.
+    assert_eq!(stdout(&ok(unreachable_cmd(&env), code)), want);
+
+    // `otp key import` restores a key deleted from the keyring even while a copy of it is
+    // cached (it asks the keyring itself), and drops the copy.
+    secret_tool(&bus, &["clear", "service", "otp", "username", &user]);
+    assert!(
+        keyring_secret(&bus, &user).is_none(),
+        "the item is still there"
+    );
+    assert!(
+        cached_key(&user).is_some(),
+        "the key should still be cached"
+    );
+    let kit = env.dir.path().join("kit.txt");
+    std::fs::write(&kit, format!("{new_key}\n")).expect("write kit");
+    let out = ok(
+        keyring_cmd(&env, &bus),
+        &["key", "import", &kit.to_string_lossy()],
+    );
+    assert!(
+        stdout(&out).starts_with("Restored the key"),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::remove_file(&kit).expect("remove kit");
+    assert_eq!(
+        keyring_secret(&bus, &user).as_deref(),
+        Some(new_key.as_str())
+    );
+    assert!(
+        cached_key(&user).is_none(),
+        "otp key import left a key cached"
+    );
+    assert_eq!(stdout(&ok(keyring_cmd(&env, &bus), code)), want);
 }
 
 /// `otp init` with the default backend; returns the keyring user it should have used.
@@ -348,6 +624,7 @@ fn relative_vault_path_is_stored_under_its_canonical_path() {
 fn exit_5_when_the_keyring_has_no_key_for_the_vault() {
     let Some(bus) = secret_service() else { return };
     let env = TestEnv::new();
+    without_key_cache(&env);
     let user = canonical_after_init(&env, &bus);
     let _item = ItemGuard {
         bus: &bus,
@@ -415,6 +692,7 @@ fn exit_5_when_the_keyring_has_no_key_for_the_vault() {
 fn two_vaults_coexist_in_the_keyring() {
     let Some(bus) = secret_service() else { return };
     let env = TestEnv::new();
+    without_key_cache(&env);
     let vault_a = env.home.join("a/vault.age");
     let vault_b = env.home.join("b/vault.age");
     let with_vault = |vault: &Path| {

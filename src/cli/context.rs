@@ -20,6 +20,8 @@ pub struct Context {
     /// Seconds a copied code stays on the clipboard (config `clipboard_clear_seconds`;
     /// `--clear-after` overrides it per command). 0 means never clear.
     pub clipboard_clear_seconds: u64,
+    /// Seconds a key from the OS keyring stays cached (config `key_cache_seconds`; 0: off).
+    pub key_cache_seconds: u64,
 }
 
 /// SPEC §2: a copied code is cleared after 20 s unless configured otherwise.
@@ -90,6 +92,9 @@ impl Context {
             clipboard_clear_seconds: config
                 .clipboard_clear_seconds
                 .unwrap_or(DEFAULT_CLIPBOARD_CLEAR_SECONDS),
+            key_cache_seconds: config
+                .key_cache_seconds
+                .unwrap_or(crate::keys::cache::DEFAULT_SECONDS),
         })
     }
 

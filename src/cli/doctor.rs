@@ -3,7 +3,8 @@
 
 - the vault: path, size, mode of the file and its directory (warn when group or others have
   any access), entry count;
-- the key: which backend opens the vault, and the identity file's mode;
+- the key: which backend opens the vault, and the identity file's mode or (keyring) whether
+  the kernel key cache is on;
 - backup recipients from the config;
 - whether `-c` can reach a clipboard (a display, or an SSH session for OSC 52);
 - with `--ntp`, the clock's offset from an SNTP server: above 5 s codes get rejected.
@@ -13,7 +14,7 @@ Exit status 0 when no check failed (warnings included), 1 otherwise.
 
 use super::Context;
 use crate::error::{Error, Result};
-use crate::keys::Backend;
+use crate::keys::{Backend, cache};
 use crate::sntp;
 use crate::vault::{self, Vault, crypto};
 use std::os::unix::fs::PermissionsExt;
@@ -171,6 +172,9 @@ fn check_vault(ctx: &Context, report: &mut Report) {
             if backend == Backend::IdentityFile {
                 check_mode(report, "identity file", &ctx.vault.identity_path, 0o600);
             }
+            if backend == Backend::Keyring {
+                report.add(Level::Ok, key_cache_line(ctx));
+            }
             report.add(
                 Level::Ok,
                 format!("{n} {}", if n == 1 { "entry" } else { "entries" }),
@@ -193,6 +197,28 @@ fn check_vault(ctx: &Context, report: &mut Report) {
                 if n == 1 { "recipient" } else { "recipients" }
             ),
         ),
+    }
+}
+
+/// Whether `otp code` can skip the keyring service: the kernel key cache and its lifetime.
+fn key_cache_line(ctx: &Context) -> String {
+    match cache::status() {
+        cache::Status::Active(s) => {
+            let now = if cache::holds(&ctx.vault.keyring_user()) {
+                "holds this vault's key now"
+            } else {
+                "holds nothing for this vault now"
+            };
+            format!(
+                "key cache: on, {s} s in the kernel session keyring; {now} (`otp lock` forgets it)"
+            )
+        }
+        cache::Status::Off => {
+            "key cache: off (key_cache_seconds = 0): every command asks the OS keyring".into()
+        }
+        cache::Status::Unavailable(why) => {
+            format!("key cache: unavailable ({why}): every command asks the OS keyring")
+        }
     }
 }
 

@@ -169,7 +169,8 @@ fn import(ctx: &Context, args: ImportArgs) -> Result<()> {
     let place = match backend {
         Backend::Keyring => {
             let user = settings.keyring_user();
-            if matches!(keys::keyring::load(&user), Ok(old) if same(&old, &identity)) {
+            // What the keyring itself holds: a cached copy may outlive a deleted item.
+            if matches!(keys::keyring::load_stored(&user), Ok(old) if same(&old, &identity)) {
                 ctx.print("The OS keyring already holds this key; nothing changed.\n")?;
                 return Ok(());
             }

@@ -16,6 +16,7 @@ mod import;
 mod init;
 mod key;
 mod list;
+mod lock;
 mod note;
 mod qr;
 mod recovery;
@@ -157,6 +158,13 @@ pub enum Command {
     Key(Deferred<key::Args>),
     /// Check the vault, its key, permissions, clipboard and clock
     Doctor(Deferred<doctor::Args>),
+    /// Forget the vault's key cached from the OS keyring, at once
+    ///
+    /// A key fetched from the OS keyring is kept a few minutes (config key_cache_seconds,
+    /// default 300; 0 turns this off) in the kernel's session keyring, so that `otp code`
+    /// need not ask the keyring service every time. `otp lock` drops that copy now; the key
+    /// in the OS keyring stays.
+    Lock(Deferred<lock::Args>),
     /// Internal: the detached process that serves a copied code (`code -c`)
     #[command(name = "__serve-clipboard", hide = true)]
     ServeClipboard(Deferred<serve_clipboard::Args>),
@@ -248,6 +256,7 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
         _ => {}
     }
     let ctx = Context::resolve(&cli)?;
+    crate::keys::cache::set_lifetime(ctx.key_cache_seconds);
     match cli.command {
         Command::Init(args) => init::run(&ctx, args.0),
         Command::Add(args) => add::run(&ctx, args.0),
@@ -264,6 +273,7 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
         Command::Import(args) => import::run(&ctx, args.0),
         Command::Key(args) => key::run(&ctx, args.0),
         Command::Doctor(args) => doctor::run(&ctx, args.0),
+        Command::Lock(args) => lock::run(&ctx, args.0),
         Command::Completions(_) | Command::ServeClipboard(_) => Ok(()),
     }
 }

@@ -6,10 +6,14 @@ Key backends: where the key that opens the vault lives.
 - `identity-file`: the same identity in a file of mode 0600, as `age` and `sops` keep them;
 - `passphrase`: no stored key; the vault itself is scrypt-encrypted with a passphrase.
 
+A key fetched from the OS keyring is kept a few minutes in the kernel's session keyring
+(`cache`, Linux only), so that each `otp code` need not ask the keyring service.
+
 This module only fetches and stores keys. Which key actually opens a given vault is decided
 by the vault, which can try them (see `vault::Vault::open`).
 */
 
+pub mod cache;
 pub mod identity_file;
 pub mod keyring;
 pub mod passphrase;
