@@ -185,6 +185,8 @@ fn keyring_drill(backup: Option<&Path>) {
             .success()
     );
     assert!(keyring_identity(&bus, &user).is_none());
+    // A new machine has no key cache either (this session's would serve the key a while).
+    ok(cmd(), &["lock"]);
     let out = run(cmd(), &["code", "github", "--at", &AT.to_string()]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(5), "{err}");

@@ -535,6 +535,63 @@ fn key_cache_never_outlives_a_key_change() {
     assert_eq!(stdout(&ok(keyring_cmd(&env, &bus), code)), want);
 }
 
+/// A writer encrypts the new vault to the key the OS keyring stores, never to a cached copy
+/// that still opens the vault: here a rotation elsewhere stopped half-way, leaving the vault
+/// open to the old and the new key and the keyring holding the new one, while this
+/// session's cache still holds the old. An `otp add` that trusted the cache would encrypt the
+/// vault to the old key alone, which nothing stores any more.
+#[test]
+fn writes_encrypt_to_the_stored_key_not_a_cached_one() {
+    use otp::keys::Key;
+    use otp::vault::crypto;
+    let Some(bus) = secret_service() else { return };
+    let env = TestEnv::new();
+    let user = canonical_after_init(&env, &bus);
+    let _item = ItemGuard {
+        bus: &bus,
+        user: user.clone(),
+    };
+    ok(keyring_cmd(&env, &bus), &["add", GITHUB]);
+    let at = AT.to_string();
+    ok(keyring_cmd(&env, &bus), &["code", "github", "--at", &at]);
+    assert!(cached_key(&user).is_some(), "not cached");
+
+    let old: age::x25519::Identity = keyring_secret(&bus, &user)
+        .expect("the keyring holds the key")
+        .trim()
+        .parse()
+        .expect("an age identity");
+    let new = age::x25519::Identity::generate();
+    let mut plain = zeroize::Zeroizing::new(std::fs::read(&env.vault).expect("read vault"));
+    crypto::decrypt(&mut plain, &Key::Identity(old.clone())).expect("the old key opens it");
+    let both = crypto::encrypt(&plain, &Key::Identity(old.clone()), &[new.to_public()])
+        .expect("encrypt to both keys");
+    std::fs::write(&env.vault, both).expect("write vault");
+    secret_tool(&bus, &["clear", "service", "otp", "username", &user]);
+    use age::secrecy::ExposeSecret;
+    secret_tool_store(&bus, &user, new.to_string().expose_secret());
+    assert!(
+        cached_key(&user).is_some(),
+        "the old key should still be cached"
+    );
+
+    ok(keyring_cmd(&env, &bus), &["add", GOOGLE]);
+    let mut after = zeroize::Zeroizing::new(std::fs::read(&env.vault).expect("read vault"));
+    crypto::decrypt(&mut after, &Key::Identity(new)).expect("the stored key opens the vault");
+    let mut stale = zeroize::Zeroizing::new(std::fs::read(&env.vault).expect("read vault"));
+    assert!(
+        crypto::decrypt(&mut stale, &Key::Identity(old)).is_err(),
+        "the vault was encrypted to the cached key, not the stored one"
+    );
+    assert_eq!(
+        stdout(&ok(
+            keyring_cmd(&env, &bus),
+            &["code", "google", "--at", &at]
+        )),
+        format!("{GOOGLE_AT}\n")
+    );
+}
+
 /// `otp init` with the default backend; returns the keyring user it should have used.
 fn canonical_after_init(env: &TestEnv, bus: &str) -> String {
     let out = ok(keyring_cmd(env, bus), &["init"]);

@@ -269,7 +269,7 @@ fn confirm_stored(
 ) -> Result<()> {
     let (stored, place) = match backend {
         Backend::Keyring => (
-            keys::keyring::load(&ctx.vault.keyring_user()).map(|id| vec![id]),
+            keys::keyring::load_stored(&ctx.vault.keyring_user()).map(|id| vec![id]),
             "the OS keyring".to_string(),
         ),
         _ => (

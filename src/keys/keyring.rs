@@ -109,8 +109,10 @@ fn opens(vault: &str, identity: &age::x25519::Identity) -> Option<bool> {
     }
 }
 
-/// Stores (or replaces) the identity for `vault`, and drops its cached copy.
+/// Stores (or replaces) the identity for `vault`, and drops its cached copy (before, so that
+/// a kill half-way leaves no copy of the old key, and after, for one a reader cached meanwhile).
 pub fn save(vault: &str, identity: &age::x25519::Identity) -> Result<(), Error> {
+    cache::forget(vault);
     let saved = entry(vault)?
         .set_password(identity.to_string().expose_secret())
         .map_err(map);

@@ -178,7 +178,7 @@ impl Vault {
     ) -> Result<Result<Entry, crate::query::Error>, Error> {
         let path = &settings.path;
         let bytes = read_existing(settings, &locate(settings)?.file)?;
-        let (_key, _backend, mut plaintext) = unlock(settings, bytes)?;
+        let (_key, _backend, mut plaintext) = unlock(settings, bytes, Use::Read)?;
         let found = view::resolve(&plaintext, query);
         crypto::wipe(&mut plaintext);
         found.map_err(|source| Error::Document {
@@ -258,7 +258,14 @@ impl Vault {
         let path = &settings.path;
         let file = locate(settings)?.file;
         let bytes = read_existing(settings, &file)?;
-        let (key, backend, mut plaintext) = unlock(settings, bytes)?;
+        // A writer encrypts to the key it opened with: that must be the stored key, never
+        // a cached copy that may be older (a rotation elsewhere, one killed half-way).
+        let purpose = if lock.is_some() {
+            Use::Write
+        } else {
+            Use::Read
+        };
+        let (key, backend, mut plaintext) = unlock(settings, bytes, purpose)?;
         let doc = Document::from_json(&plaintext);
         crypto::wipe(&mut plaintext);
         let doc = doc.map_err(|source| Error::Document {
@@ -510,7 +517,16 @@ fn identity_file_key(path: &Path) -> Result<(Key, bool), Error> {
 type Unlocked = (Key, Backend, zeroize::Zeroizing<Vec<u8>>);
 
 /// Finds the key that opens the vault file `bytes` and decrypts it, in place.
-fn unlock(settings: &Settings, bytes: Vec<u8>) -> Result<Unlocked, Error> {
+/// What a vault is opened for: a reader may take the keyring key from the short-lived
+/// cache; a writer, which encrypts the new vault to the key it opened with, takes the one
+/// the OS keyring stores.
+#[derive(Clone, Copy, PartialEq)]
+enum Use {
+    Read,
+    Write,
+}
+
+fn unlock(settings: &Settings, bytes: Vec<u8>, purpose: Use) -> Result<Unlocked, Error> {
     let fail = |cause: String, hint: Option<String>| Error::Unlock {
         what: "vault",
         path: settings.path.clone(),
@@ -582,7 +598,7 @@ fn unlock(settings: &Settings, bytes: Vec<u8>) -> Result<Unlocked, Error> {
             Some(file_result)
         }
     };
-    match keyring_identity(settings) {
+    match keyring_identity(settings, purpose) {
         Ok((id, legacy)) => {
             let unlocked = try_keys(vec![Key::Identity(id)], Backend::Keyring)
                 .map_err(|e| key_fail(e, Backend::Keyring))?;
@@ -609,10 +625,17 @@ fn unlock(settings: &Settings, bytes: Vec<u8>) -> Result<Unlocked, Error> {
 
 /// The vault's key in the keyring, and whether it was found under the name a symlinked
 /// vault had before links were resolved (see [`Settings::keyring_user`]).
-fn keyring_identity(settings: &Settings) -> Result<(age::x25519::Identity, bool), keys::Error> {
-    match keys::keyring::load(&settings.keyring_user()) {
+fn keyring_identity(
+    settings: &Settings,
+    purpose: Use,
+) -> Result<(age::x25519::Identity, bool), keys::Error> {
+    let load = match purpose {
+        Use::Read => keys::keyring::load,
+        Use::Write => keys::keyring::load_stored,
+    };
+    match load(&settings.keyring_user()) {
         Err(keys::Error::NoKeyringKey) => match settings.legacy_keyring_user() {
-            Some(legacy) => match keys::keyring::load(&legacy) {
+            Some(legacy) => match load(&legacy) {
                 Ok(id) => Ok((id, true)),
                 // The error about the current name, which is where a key is looked for.
                 Err(_) => Err(keys::Error::NoKeyringKey),
