@@ -4,6 +4,10 @@
 Every source is read and checked before the vault is touched: one bad source and nothing is
 added. Sources: otpauth and otpauth-migration URIs, `-` for URIs on stdin (one per line), or,
 with no source, manual entry with the secret from a hidden prompt or `--secret-stdin`.
+
+A URI given as an argument has its secret in the process's command line (readable by other
+processes) and in the shell's history: on a terminal, `add` says so once and names the
+ways that keep it out of both.
 */
 
 use super::Context;
@@ -61,13 +65,20 @@ pub struct Args {
 struct Input {
     from: String,
     entry: NewEntry,
+    /// Something about how the source was read that the user should know (one line).
+    note: Option<String>,
 }
+
+/// Said once when a secret came on the command line.
+const ARGV_WARNING: &str = "otp: warning: a secret on the command line is visible to other \
+     processes and kept in your shell history; next time use `otp add -` (paste), `otp add \
+     qr.png` (a screenshot) or the hidden prompt (`otp add --account NAME`)";
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let inputs = if args.sources.is_empty() && !args.clipboard {
         vec![manual(ctx, &args)?]
     } else {
-        let mut inputs = read_sources(&args.sources)?;
+        let mut inputs = read_sources(ctx, &args.sources)?;
         if args.clipboard {
             read_clipboard(&mut inputs)?;
         }
@@ -79,7 +90,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         super::init::say_fallback(ctx, f);
     }
     let mut outcomes = Vec::with_capacity(inputs.len());
+    let mut notes = Vec::new();
     for input in inputs {
+        if let Some(note) = &input.note {
+            notes.push(format!("otp: note: {}: {note}", input.from));
+        }
         let added = vault
             .doc
             .add(input.entry, args.replace, ctx.now)
@@ -88,6 +103,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     vault.save()?;
 
+    for note in notes {
+        ctx.notice(&note);
+    }
     let mut text = String::new();
     for added in &outcomes {
         let Some(entry) = vault.doc.get(added.id()) else {
@@ -126,9 +144,12 @@ fn enrolment_code(ctx: &Context, entry: &entry::Entry) -> String {
     format!(": {code} ({}s left)", window.remaining)
 }
 
-fn read_sources(sources: &[String]) -> Result<Vec<Input>> {
+fn read_sources(ctx: &Context, sources: &[String]) -> Result<Vec<Input>> {
     let mut inputs = Vec::new();
     let mut stdin_used = false;
+    if ctx.stderr_is_terminal && sources.iter().any(|s| carries_secret(s)) {
+        ctx.notice(ARGV_WARNING);
+    }
     for (i, source) in sources.iter().enumerate() {
         if source == "-" {
             if stdin_used {
@@ -166,6 +187,13 @@ fn read_sources(sources: &[String]) -> Result<Vec<Input>> {
     Ok(inputs)
 }
 
+/// Whether a command-line argument is a URI holding a secret (an otpauth URI with a `secret`
+/// parameter, or a Google Authenticator transfer).
+fn carries_secret(source: &str) -> bool {
+    migration::is_migration(source)
+        || (uri::is_otpauth(source) && source.to_ascii_lowercase().contains("secret="))
+}
+
 /// `scheme:…` with an RFC 3986 scheme of two or more characters (so `C:\…` is a path).
 fn looks_like_uri(text: &str) -> bool {
     text.split_once(':').is_some_and(|(scheme, _)| {
@@ -184,13 +212,15 @@ fn parse_text(text: &str, from: &str, inputs: &mut Vec<Input>) -> Result<()> {
         inputs.extend(entries.into_iter().map(|entry| Input {
             from: from.to_string(),
             entry,
+            note: None,
         }));
         return Ok(());
     }
-    let entry = uri::parse(text).map_err(|e| Error::input(from, e))?;
+    let (entry, note) = uri::parse_noting(text).map_err(|e| Error::input(from, e))?;
     inputs.push(Input {
         from: from.to_string(),
         entry,
+        note: note.map(|n| n.to_string()),
     });
     Ok(())
 }
@@ -316,6 +346,7 @@ fn manual(ctx: &Context, args: &Args) -> Result<Input> {
     Ok(Input {
         from: "the entry".into(),
         entry,
+        note: None,
     })
 }
 
