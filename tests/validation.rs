@@ -362,6 +362,22 @@ fn as_same_user(program: &str, args: &[&str]) -> Command {
     cmd
 }
 
+/// The soft and hard core file size limits in a `/proc/PID/limits` file.
+fn core_limits(file: &str) -> (String, String) {
+    let limits = std::fs::read_to_string(file).expect("read limits");
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .expect("core limit line");
+    let mut values = line
+        .trim_start_matches("Max core file size")
+        .split_whitespace()
+        .map(str::to_string);
+    let soft = values.next().expect("soft limit");
+    let hard = values.next().expect("hard limit");
+    (soft, hard)
+}
+
 /// Kills the child when the test ends, however it ends.
 struct Reaped(std::process::Child);
 
@@ -375,7 +391,7 @@ impl Drop for Reaped {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_running_otp_cannot_dump_core_or_show_its_environment() {
-    if euid() == 0 && !require_tool("setpriv") {
+    if !require_tool("prlimit") || (euid() == 0 && !require_tool("setpriv")) {
         return;
     }
     let home = tempfile::tempdir().expect("temp dir");
@@ -384,8 +400,14 @@ fn a_running_otp_cannot_dump_core_or_show_its_environment() {
         std::os::unix::fs::chown(home.path(), id, id).expect("chown the home to nobody");
     }
     const CANARY: &str = "canary-passphrase-8f3a";
+    // Started with cores allowed (the soft limit raised to the hard one, which any process
+    // may do), so that a limit of 0 is otp's doing and not this environment's default.
+    let hard = core_limits("/proc/self/limits").1;
+    assert_ne!(hard, "0", "core dumps are impossible here: nothing to test");
+    let core = format!("--core={hard}:");
     // `otp add -` waits on stdin, which stays open until the checks are done.
-    let child = as_same_user(env!("CARGO_BIN_EXE_otp"), &["add", "-"])
+    let otp = env!("CARGO_BIN_EXE_otp");
+    let child = as_same_user("prlimit", &[&core, otp, "add", "-"])
         .env_clear()
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join(".config"))
@@ -418,16 +440,11 @@ fn a_running_otp_cannot_dump_core_or_show_its_environment() {
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    let limits = proc("limits").expect("/proc/PID/limits");
-    let core = limits
-        .lines()
-        .find(|l| l.starts_with("Max core file size"))
-        .expect("core limit line");
-    let soft = core
-        .trim_start_matches("Max core file size")
-        .split_whitespace()
-        .next();
-    assert_eq!(soft, Some("0"), "{core}");
+    // The soft limit only: the hard one is left for otp's children to raise it again.
+    assert_eq!(
+        core_limits(&format!("/proc/{pid}/limits")),
+        ("0".to_string(), hard.clone())
+    );
 
     // Not dumpable: its /proc files belong to root, and the same user cannot read them.
     let environ = format!("/proc/{pid}/environ");
