@@ -328,6 +328,88 @@ fn a_secret_on_the_command_line_is_warned_about_on_a_terminal() {
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
 
+#[test]
+fn uris_pasted_on_a_terminal_are_not_shown() {
+    if !require_tool("script") {
+        return;
+    }
+    let env = TestEnv::new();
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let line = format!("{} add -", quote(env!("CARGO_BIN_EXE_otp")));
+    // `script` gives otp a terminal and passes what this test writes to it as typed keys.
+    let child = Command::new("script")
+        .args(["-q", "-e", "-c", &line, "/dev/null"])
+        .env("HOME", &env.home)
+        .env("XDG_DATA_HOME", env.home.join(".local/share"))
+        .env("XDG_CONFIG_HOME", env.home.join(".config"))
+        .env("OTP_VAULT", &env.vault)
+        .env("OTP_IDENTITY_FILE", &env.identity)
+        .env("NO_COLOR", "1")
+        .env_remove("OTP_CONFIG")
+        .env_remove("OTP_BACKEND")
+        .env_remove("OTP_PASSPHRASE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run script");
+    let mut child = Reaped(child);
+    let mut terminal = child.0.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = std::io::Read::read(&mut terminal, &mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut shown = Vec::new();
+    let wait_for = |what: &str, shown: &mut Vec<u8>| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !String::from_utf8_lossy(shown).contains(what) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(bytes) => shown.extend(bytes),
+                Err(_) => panic!("{what:?} never shown: {}", String::from_utf8_lossy(shown)),
+            }
+        }
+    };
+    wait_for("Paste otpauth URIs", &mut shown);
+    // The prompt is written just before echo is turned off: give it time to be.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut keys = child.0.stdin.take().expect("stdin");
+    write!(keys, "{GITHUB}\r{MICROSOFT}\r\r").expect("type");
+    keys.flush().expect("flush");
+    wait_for("Added Microsoft 365", &mut shown);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.0.try_wait().expect("wait").is_none() {
+        assert!(Instant::now() < deadline, "otp did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(keys);
+    while let Ok(bytes) = rx.recv_timeout(Duration::from_millis(200)) {
+        shown.extend(bytes);
+    }
+    let shown = String::from_utf8_lossy(&shown).replace("\r\n", "\n");
+    assert_eq!(
+        child.0.try_wait().expect("wait").and_then(|s| s.code()),
+        Some(0),
+        "{shown}"
+    );
+    for secret in ["JBSWY3DP", "GEZDGNBV", "secret="] {
+        assert!(!shown.contains(secret), "{secret} shown: {shown}");
+    }
+    assert!(shown.contains("Added GitHub:alice@example.com"), "{shown}");
+    assert!(
+        shown.contains(&NOTE.replace("source 1 (URI)", "stdin line 2")),
+        "{shown}"
+    );
+    assert!(!shown.contains("warning"), "{shown}");
+    assert_eq!(document(&env)["entries"].as_array().map(Vec::len), Some(2));
+}
+
 /// The effective user id of this test process.
 fn euid() -> u32 {
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");

@@ -3,7 +3,8 @@
 
 Every source is read and checked before the vault is touched: one bad source and nothing is
 added. Sources: otpauth and otpauth-migration URIs, `-` for URIs on stdin (one per line), or,
-with no source, manual entry with the secret from a hidden prompt or `--secret-stdin`.
+with no source, manual entry with the secret from a hidden prompt or `--secret-stdin`. On a
+terminal, `-` reads pasted URIs without echoing them, until an empty line.
 
 A URI given as an argument has its secret in the process's command line (readable by other
 processes) and in the shell's history: on a terminal, `add` says so once and names the
@@ -21,7 +22,8 @@ use zeroize::Zeroizing;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// otpauth:// or otpauth-migration:// URIs, images holding QR codes (PNG, JPEG, GIF,
-    /// BMP, WebP), or - to read URIs from stdin
+    /// BMP, WebP), or - to read URIs from stdin (on a terminal: pasted, not shown, until an
+    /// empty line)
     pub sources: Vec<String>,
     /// Also read a screenshot of a QR code, or otpauth URIs as text, from the clipboard
     #[arg(long)]
@@ -156,10 +158,15 @@ fn read_sources(ctx: &Context, sources: &[String]) -> Result<Vec<Input>> {
                 return Err(Error::Usage("`-` (stdin) can be given only once".into()));
             }
             stdin_used = true;
-            let mut text = Zeroizing::new(String::new());
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| Error::io("cannot read stdin", e))?;
+            let text = if ctx.stdin_is_terminal {
+                paste_hidden()?
+            } else {
+                let mut text = Zeroizing::new(String::new());
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|e| Error::io("cannot read stdin", e))?;
+                text
+            };
             for (n, line) in text.lines().enumerate() {
                 let line = line.trim();
                 if line.is_empty() || line.starts_with('#') {
@@ -185,6 +192,27 @@ fn read_sources(ctx: &Context, sources: &[String]) -> Result<Vec<Input>> {
         return Err(Error::input("stdin", "it holds no otpauth URI"));
     }
     Ok(inputs)
+}
+
+/// URIs pasted at the terminal, one per line, read without echo so that their secrets stay
+/// off the screen and out of its scrollback, until an empty line or Ctrl-D.
+fn paste_hidden() -> Result<Zeroizing<String>> {
+    let mut text = Zeroizing::new(String::new());
+    let mut prompt = "Paste otpauth URIs, one per line (not shown; an empty line ends): ";
+    loop {
+        let line = match rpassword::prompt_password(prompt) {
+            Ok(line) => Zeroizing::new(line),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(Error::io("cannot read the pasted URIs", e)),
+        };
+        if line.trim().is_empty() {
+            break;
+        }
+        text.push_str(&line);
+        text.push('\n');
+        prompt = "Next URI (an empty line ends): ";
+    }
+    Ok(text)
 }
 
 /// Whether a command-line argument is a URI holding a secret (an otpauth URI with a `secret`
