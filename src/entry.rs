@@ -888,6 +888,35 @@ mod tests {
     }
 
     #[test]
+    fn reading_a_secret_checks_and_normalises_it() {
+        let read = |json: &str| serde_json::from_str::<Secret>(json).map_err(|e| e.to_string());
+        let want = Secret::parse("JBSWY3DPEHPK3PXP").unwrap();
+        for json in [r#""jbsw y3dp ehpk 3pxp""#, r#""JBSWY3DPEHPK3PXP====""#] {
+            let got = read(json).unwrap();
+            assert_eq!(got, want, "{json}");
+            assert_eq!(got.bytes(), want.bytes(), "{json}");
+            assert_eq!(
+                serde_json::to_string(&got).unwrap(),
+                r#""JBSWY3DPEHPK3PXP""#
+            );
+        }
+        for (json, why) in [
+            (r#""""#, "the secret is empty"),
+            (r#""JBSWY3DPEHPK3PX!""#, "not base32"),
+            (r#""JBSWY3DPE""#, "not valid base32"),
+            ("12345", "the secret is not text"),
+            ("null", "the secret is not text"),
+        ] {
+            let err = read(json).unwrap_err();
+            assert!(err.contains(why), "{json}: {err}");
+        }
+        // A short key read back is kept (a transfer may have stored one), never emptied.
+        let short = read(r#""JBSWY3DP""#).unwrap();
+        assert_eq!(short.bytes().as_slice(), b"Hello");
+        assert_eq!(Secret::from_stored("JBSWY3DP").unwrap(), short);
+    }
+
+    #[test]
     fn secret_debug_is_redacted() {
         let s = Secret::parse("JBSWY3DPEHPK3PXP").unwrap();
         assert!(!format!("{s:?}").contains("JBSW"));
