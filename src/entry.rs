@@ -32,8 +32,12 @@ pub enum Error {
     SecretBadLength,
     #[error("the secret is too short: {0} bits, at least 80 are needed")]
     SecretTooShort(usize),
+    #[error("the secret is not text")]
+    SecretNotText,
     #[error("digits must be between 6 and 10, not {0}")]
     Digits(String),
+    #[error("digits of a Steam entry must be 5, not {0}")]
+    SteamDigits(String),
     #[error("period must be between 1 and 3600 seconds, not {0}")]
     Period(String),
     #[error("counter must be a whole number, not {0:?}")]
@@ -50,16 +54,35 @@ pub enum Error {
     ControlCharacters(&'static str),
 }
 
-/// A base32 shared secret, normalised (upper case, no spaces, dashes or padding).
+/// A base32 shared secret, normalised (upper case, no spaces, dashes or padding), with the key
+/// bytes it decodes to.
 ///
-/// The text is wiped from memory when dropped, and `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+/// Every constructor checks the text, and the key is decoded once, there: a `Secret` that
+/// exists always has a key, so no code is ever made from a key that failed to decode. Both
+/// are wiped from memory when dropped, and `Debug` never shows them.
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+pub struct Secret {
+    text: String,
+    key: Vec<u8>,
+}
 
 impl Secret {
     /// Accepts a secret as services print it: lower case, spaces, dashes, missing padding.
+    /// Keys shorter than 80 bits are refused (RFC 4226 asks for at least 128).
     pub fn parse(text: &str) -> Result<Secret, Error> {
+        let secret = Secret::from_stored(text)?;
+        let bits = secret.key.len() * 8;
+        if bits < 80 {
+            return Err(Error::SecretTooShort(bits));
+        }
+        Ok(secret)
+    }
+
+    /// A secret read back from a vault or an otp document: normalised as [`Secret::parse`]
+    /// does, and refused when empty or not base32. Shorter keys than `parse` allows are kept:
+    /// a Google Authenticator transfer may have stored one, and refusing it here would lock
+    /// the user out of their vault.
+    pub fn from_stored(text: &str) -> Result<Secret, Error> {
         let mut normal = Zeroizing::new(String::with_capacity(text.len()));
         for c in text.chars() {
             match c {
@@ -77,12 +100,12 @@ impl Secret {
         if matches!(normal.len() % 8, 1 | 3 | 6) {
             return Err(Error::SecretBadLength);
         }
-        let secret = Secret(std::mem::take(&mut *normal));
-        let bits = secret.bytes().len() * 8;
-        if bits < 80 {
-            return Err(Error::SecretTooShort(bits));
-        }
-        Ok(secret)
+        let key = base32::decode(base32::Alphabet::Rfc4648 { padding: false }, &normal)
+            .ok_or(Error::SecretBadLength)?;
+        Ok(Secret {
+            text: std::mem::take(&mut *normal),
+            key,
+        })
     }
 
     /// Wraps raw key bytes (from a migration payload or a key renewal).
@@ -90,28 +113,37 @@ impl Secret {
         if bytes.is_empty() {
             return Err(Error::EmptySecret);
         }
-        let encoded = base32::encode(base32::Alphabet::Rfc4648 { padding: false }, bytes);
-        Ok(Secret(encoded))
-    }
-
-    /// A secret read back from the vault, where it was stored normalised.
-    pub fn from_normalised(text: &str) -> Secret {
-        Secret(text.to_string())
+        Ok(Secret {
+            text: base32::encode(base32::Alphabet::Rfc4648 { padding: false }, bytes),
+            key: bytes.to_vec(),
+        })
     }
 
     /// The normalised base32 text, as it goes into URIs and the vault.
     pub fn as_base32(&self) -> &str {
-        &self.0
+        &self.text
     }
 
     /// The key bytes. Wiped when the returned buffer is dropped.
     pub fn bytes(&self) -> Zeroizing<Vec<u8>> {
-        // `parse` only admits characters of the alphabet and valid lengths, so decoding
-        // fails only for a hand-edited vault; an empty key then yields wrong codes, not a panic.
-        Zeroizing::new(
-            base32::decode(base32::Alphabet::Rfc4648 { padding: false }, &self.0)
-                .unwrap_or_default(),
-        )
+        Zeroizing::new(self.key.clone())
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+/// Checked as [`Secret::from_stored`] checks it: a document can no more hold a secret that
+/// fails to decode than an input path can.
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
+        match Scalar::deserialize(deserializer)? {
+            Scalar::Text(text) => Secret::from_stored(&text).map_err(serde::de::Error::custom),
+            _ => Err(serde::de::Error::custom(Error::SecretNotText)),
+        }
     }
 }
 
@@ -201,12 +233,18 @@ pub fn check_period(period: u64) -> Result<u32, Error> {
 
 /// Checks an issuer or account name, after any percent-decoding.
 pub fn check_name(what: &'static str, name: &str) -> Result<(), Error> {
+    check_length(what, name)?;
+    if name.chars().any(char::is_control) {
+        return Err(Error::ControlCharacters(what));
+    }
+    Ok(())
+}
+
+/// Checks that a name is at most [`MAX_NAME_CHARS`] characters long.
+fn check_length(what: &'static str, name: &str) -> Result<(), Error> {
     let chars = name.chars().count();
     if chars > MAX_NAME_CHARS {
         return Err(Error::NameTooLong(what, chars));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(Error::ControlCharacters(what));
     }
     Ok(())
 }
@@ -220,8 +258,12 @@ pub struct RecoveryCode {
     pub used: Option<i64>,
 }
 
-/// One account. The field names are the vault's JSON format (SPEC §4).
+/// One account. The field names are the vault's JSON format (see `Document`).
+///
+/// Reading one checks every value as the input paths do (see [`StoredEntry`]): an entry that
+/// could only make wrong codes, or none, is refused with its name and the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StoredEntry")]
 pub struct Entry {
     pub id: String,
     #[serde(default)]
@@ -268,6 +310,230 @@ fn is_default_period(period: &u32) -> bool {
 
 fn is_default_digits(digits: &u8) -> bool {
     *digits == default_digits()
+}
+
+/// An entry as a document holds it, before its values are checked. The values that decide
+/// codes are read loosely (any JSON scalar) so that a wrong one is reported by this module,
+/// naming the entry and the field, rather than by serde as "unexpected data".
+#[derive(Deserialize)]
+struct StoredEntry {
+    id: String,
+    #[serde(default)]
+    issuer: String,
+    account: String,
+    secret: Scalar,
+    #[serde(rename = "type", default)]
+    kind: Scalar,
+    #[serde(default)]
+    algorithm: Scalar,
+    #[serde(default)]
+    digits: Scalar,
+    #[serde(default)]
+    period: Scalar,
+    #[serde(default)]
+    counter: Scalar,
+    created: i64,
+    updated: i64,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    recovery: Vec<RecoveryCode>,
+}
+
+/// A stored entry that was refused: which one, and why.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{INVALID_ENTRY}{id} ({label}): {source}")]
+pub struct InvalidEntry {
+    pub id: String,
+    /// `issuer:account`, shortened and without control characters.
+    pub label: String,
+    pub source: Error,
+}
+
+/// How the message of an [`InvalidEntry`] begins; `Document` keeps such messages and drops
+/// serde's own, which may quote a value.
+pub const INVALID_ENTRY: &str = "entry ";
+
+/// One JSON value where a scalar is expected. Text is wiped when dropped: it may be a secret.
+#[derive(Default)]
+enum Scalar {
+    #[default]
+    Absent,
+    Number(u64),
+    Text(Zeroizing<String>),
+    /// Anything else, described for a message (`-1`, `2.5`, `true`, `null`, `a list`).
+    Other(String),
+}
+
+impl Scalar {
+    /// The value for an error message, shortened: it may be attacker-sized.
+    fn shown(&self) -> String {
+        match self {
+            Scalar::Absent => "missing".into(),
+            Scalar::Number(n) => n.to_string(),
+            Scalar::Text(t) => format!("{:?}", short(t)),
+            Scalar::Other(what) => what.clone(),
+        }
+    }
+}
+
+/// At most 20 characters of a value, for a message.
+fn short(text: &str) -> String {
+    text.chars().take(20).collect()
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Scalar, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string or a number")
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+        Ok(u64::try_from(v).map_or_else(|_| Scalar::Other(v.to_string()), Scalar::Number))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+        // `1e300` rather than its 301 digits.
+        Ok(Scalar::Other(format!("{v:e}")))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Other(v.to_string()))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Text(Zeroizing::new(v.to_string())))
+    }
+
+    fn visit_unit<E>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Other("null".into()))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Other("a list".into()))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(Scalar::Other("an object".into()))
+    }
+}
+
+/// The values that make codes, checked.
+struct Checked {
+    secret: Secret,
+    kind: Kind,
+    algorithm: Algorithm,
+    digits: u8,
+    period: u32,
+    counter: u64,
+}
+
+impl StoredEntry {
+    /// The same rules as the input paths, except what cannot make a wrong code (control
+    /// characters in a name, a short key): refusing those would lock a user out of a vault
+    /// an earlier otp wrote.
+    fn check(&self) -> Result<Checked, Error> {
+        check_length("issuer", &self.issuer)?;
+        check_length("account name", &self.account)?;
+        let secret = match &self.secret {
+            Scalar::Text(text) => Secret::from_stored(text)?,
+            _ => return Err(Error::SecretNotText),
+        };
+        let kind = match &self.kind {
+            Scalar::Absent => Kind::default(),
+            Scalar::Text(text) => Kind::parse(text).map_err(|_| Error::Kind(short(text)))?,
+            other => return Err(Error::Kind(other.shown())),
+        };
+        let algorithm = match &self.algorithm {
+            Scalar::Absent => Algorithm::default(),
+            Scalar::Text(text) => {
+                Algorithm::parse(text).map_err(|_| Error::Algorithm(short(text)))?
+            }
+            other => return Err(Error::Algorithm(other.shown())),
+        };
+        let digits = match (kind, &self.digits) {
+            (Kind::Steam, Scalar::Absent | Scalar::Number(5)) => STEAM_DIGITS,
+            (Kind::Steam, other) => return Err(Error::SteamDigits(other.shown())),
+            (_, Scalar::Absent) => default_digits(),
+            (_, Scalar::Number(n)) => check_digits(u32::try_from(*n).unwrap_or(u32::MAX))?,
+            (_, other) => return Err(Error::Digits(other.shown())),
+        };
+        let period = match &self.period {
+            Scalar::Absent => default_period(),
+            Scalar::Number(n) => check_period(*n)?,
+            other => return Err(Error::Period(other.shown())),
+        };
+        let counter = match &self.counter {
+            Scalar::Absent => 0,
+            Scalar::Number(n) => *n,
+            other => return Err(Error::Counter(other.shown())),
+        };
+        Ok(Checked {
+            secret,
+            kind,
+            algorithm,
+            digits,
+            period,
+            counter,
+        })
+    }
+}
+
+impl TryFrom<StoredEntry> for Entry {
+    type Error = InvalidEntry;
+
+    fn try_from(stored: StoredEntry) -> Result<Entry, InvalidEntry> {
+        let checked = stored.check().map_err(|source| {
+            let label: String = label_of(&stored.issuer, &stored.account)
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(64)
+                .collect();
+            InvalidEntry {
+                id: stored
+                    .id
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(64)
+                    .collect(),
+                label,
+                source,
+            }
+        })?;
+        Ok(Entry {
+            id: stored.id,
+            issuer: stored.issuer,
+            account: stored.account,
+            secret: checked.secret,
+            kind: checked.kind,
+            algorithm: checked.algorithm,
+            digits: checked.digits,
+            period: checked.period,
+            counter: checked.counter,
+            created: stored.created,
+            updated: stored.updated,
+            note: stored.note,
+            recovery: stored.recovery,
+        })
+    }
 }
 
 /// What an entry is made of before it has an id and timestamps: the output of every input
@@ -414,9 +680,12 @@ pub fn hotp(key: &[u8], counter: u64, algorithm: Algorithm) -> u32 {
 
 /// Formats a truncated HOTP value as `digits` decimal digits.
 fn decimal(value: u32, digits: u8) -> String {
-    // 10^9 and 10^10 exceed 31 bits: the value is already smaller, so just pad.
-    let modulus = 10u64.pow(u32::from(digits));
-    let v = u64::from(value) % modulus;
+    // 10^9 and 10^10 exceed 31 bits: the value is already smaller, so just pad. Entries are
+    // checked to 6..=10 digits; a count past u64 leaves the value whole rather than panic.
+    let v = match 10u64.checked_pow(u32::from(digits)) {
+        Some(modulus) => u64::from(value) % modulus,
+        None => u64::from(value),
+    };
     format!("{v:0width$}", width = usize::from(digits))
 }
 
@@ -616,6 +885,35 @@ mod tests {
         );
         assert_eq!(Secret::parse("JBSWY3DPE"), Err(Error::SecretBadLength));
         assert_eq!(Secret::parse("JBSWY3DP"), Err(Error::SecretTooShort(40)));
+    }
+
+    #[test]
+    fn reading_a_secret_checks_and_normalises_it() {
+        let read = |json: &str| serde_json::from_str::<Secret>(json).map_err(|e| e.to_string());
+        let want = Secret::parse("JBSWY3DPEHPK3PXP").unwrap();
+        for json in [r#""jbsw y3dp ehpk 3pxp""#, r#""JBSWY3DPEHPK3PXP====""#] {
+            let got = read(json).unwrap();
+            assert_eq!(got, want, "{json}");
+            assert_eq!(got.bytes(), want.bytes(), "{json}");
+            assert_eq!(
+                serde_json::to_string(&got).unwrap(),
+                r#""JBSWY3DPEHPK3PXP""#
+            );
+        }
+        for (json, why) in [
+            (r#""""#, "the secret is empty"),
+            (r#""JBSWY3DPEHPK3PX!""#, "not base32"),
+            (r#""JBSWY3DPE""#, "not valid base32"),
+            ("12345", "the secret is not text"),
+            ("null", "the secret is not text"),
+        ] {
+            let err = read(json).unwrap_err();
+            assert!(err.contains(why), "{json}: {err}");
+        }
+        // A short key read back is kept (a transfer may have stored one), never emptied.
+        let short = read(r#""JBSWY3DP""#).unwrap();
+        assert_eq!(short.bytes().as_slice(), b"Hello");
+        assert_eq!(Secret::from_stored("JBSWY3DP").unwrap(), short);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod clipboard;
 pub mod config;
 pub mod entry;
 pub mod error;
+pub mod harden;
 pub mod import;
 pub mod keys;
 pub mod migration;

@@ -6,6 +6,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Before anything can hold a key or a secret: no core dumps, no same-user tracing.
+    otp::harden::harden_process();
     let cli = match otp::cli::parse() {
         Ok(cli) => cli,
         // --help and --version print as clap renders them.
@@ -13,7 +15,7 @@ fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
-        // Usage errors: one `otp: …` line, as every other error (SPEC §6).
+        // Usage errors: one `otp: …` line, as every other error, and exit 2.
         Err(e) => {
             let rendered = e.render().to_string();
             // clap's first paragraph, on one line ("…not provided:\n  <QUERY>").

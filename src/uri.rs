@@ -4,7 +4,12 @@ otpauth URIs: parsing and printing.
 The Key Uri Format (github.com/google/google-authenticator/wiki/Key-Uri-Format) as services
 actually write it: case-insensitive names and values, `%3A` as the label separator, spaces
 after the separator, `+` as a literal plus (these are not form-encoded), and an `issuer`
-parameter that wins when it disagrees with the label prefix (Microsoft 365 does that).
+parameter that wins when it disagrees with the label prefix (Microsoft 365 does that; the
+disagreement is returned as an [`IssuerNote`] for `otp add` to mention).
+
+Lenient, not careless: a parameter that decides the key or the codes (`secret`, `digits`, …)
+given twice is refused, since which one the service meant cannot be known, and taking the
+last one (as many parsers do) would store a key or parameters the service may not use.
 */
 
 use crate::entry::{self, Algorithm, Kind, NewEntry, Secret};
@@ -23,6 +28,8 @@ pub enum Error {
     NotUtf8(&'static str),
     #[error("the {0} has a broken percent escape")]
     BadEscape(&'static str),
+    #[error("the {0} parameter is given more than once; it is unclear which one is meant")]
+    Repeated(&'static str),
     #[error("{0}")]
     Entry(#[from] entry::Error),
 }
@@ -43,8 +50,44 @@ pub fn is_otpauth(text: &str) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case(SCHEME))
 }
 
+/// Parameters that may appear once: each decides the key, the codes or the account's name.
+const SINGLE: [&str; 6] = [
+    "secret",
+    "issuer",
+    "algorithm",
+    "digits",
+    "period",
+    "counter",
+];
+
+/// The label names one issuer and the `issuer` parameter another; the parameter was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerNote {
+    pub label: String,
+    pub parameter: String,
+}
+
+impl std::fmt::Display for IssuerNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Debug quoting escapes control characters: the label issuer was never validated.
+        let cut = |t: &str| t.chars().take(64).collect::<String>();
+        let (label, parameter) = (cut(&self.label), cut(&self.parameter));
+        write!(
+            f,
+            "the label names the issuer {label:?} but the issuer parameter {parameter:?}; \
+             keeping {parameter:?}"
+        )
+    }
+}
+
 /// Parses one `otpauth://` URI into a validated entry.
 pub fn parse(uri: &str) -> Result<NewEntry, Error> {
+    parse_noting(uri).map(|(entry, _)| entry)
+}
+
+/// [`parse`], also telling when the label's issuer and the `issuer` parameter disagree (for
+/// a person adding the URI; importers and transfers stay quiet about it).
+pub fn parse_noting(uri: &str) -> Result<(NewEntry, Option<IssuerNote>), Error> {
     let uri = uri.trim();
     if !is_otpauth(uri) {
         let scheme: String = uri.chars().take_while(|c| *c != ':').take(32).collect();
@@ -69,12 +112,20 @@ pub fn parse(uri: &str) -> Result<NewEntry, Error> {
     let mut digits = None;
     let mut period = 30;
     let mut counter = 0;
+    let mut seen = [false; SINGLE.len()];
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        match name.to_ascii_lowercase().as_str() {
+        let name = name.to_ascii_lowercase();
+        if let Some(i) = SINGLE.iter().position(|s| *s == name) {
+            if seen[i] {
+                return Err(Error::Repeated(SINGLE[i]));
+            }
+            seen[i] = true;
+        }
+        match name.as_str() {
             "secret" => secret = Some(Secret::parse(&decode(value, "secret")?)?),
             // Parameter values are form-encoded by some apps (Ente, Dart's Uri): `+` is a
-            // space there, and a literal plus arrives as %2B. The label keeps `+` (SPEC §4).
+            // space there, and a literal plus arrives as %2B. The label keeps `+`: it is not form-encoded.
             "issuer" => issuer = Some(decode(&value.replace('+', " "), "issuer")?),
             "algorithm" => {
                 algorithm = Algorithm::parse(&decode(&value.replace('+', " "), "algorithm")?)?
@@ -106,6 +157,19 @@ pub fn parse(uri: &str) -> Result<NewEntry, Error> {
         (_, None) => 6,
         (_, Some(d)) => entry::check_digits(u32::try_from(d).unwrap_or(u32::MAX))?,
     };
+    let note = match &issuer {
+        Some(parameter)
+            if !label_issuer.is_empty()
+                && !parameter.trim().is_empty()
+                && label_issuer.to_lowercase() != parameter.trim().to_lowercase() =>
+        {
+            Some(IssuerNote {
+                label: label_issuer.clone(),
+                parameter: parameter.trim().to_string(),
+            })
+        }
+        _ => None,
+    };
     let entry = NewEntry {
         issuer: issuer.unwrap_or(label_issuer),
         account: account.to_string(),
@@ -116,7 +180,7 @@ pub fn parse(uri: &str) -> Result<NewEntry, Error> {
         period,
         counter,
     };
-    Ok(entry.validated()?)
+    Ok((entry.validated()?, note))
 }
 
 fn decode(text: &str, what: &'static str) -> Result<String, Error> {
@@ -237,6 +301,61 @@ mod tests {
         assert_eq!(e.issuer, "Microsoft 365");
         let e = p("otpauth://totp/github:me?secret=JBSWY3DPEHPK3PXP&issuer=GitHub");
         assert_eq!(e.issuer, "GitHub");
+    }
+
+    #[test]
+    fn a_disagreeing_label_issuer_is_noted() {
+        let (e, note) = parse_noting(
+            "otpauth://totp/Microsoft:me@corp.com?secret=JBSWY3DPEHPK3PXP&issuer=Microsoft%20365",
+        )
+        .unwrap();
+        assert_eq!(e.issuer, "Microsoft 365");
+        let note = note.expect("a note");
+        assert_eq!(
+            note.to_string(),
+            "the label names the issuer \"Microsoft\" but the issuer parameter \"Microsoft 365\"; \
+             keeping \"Microsoft 365\""
+        );
+        // Agreement, differing only in case, or one side missing: nothing to say.
+        for uri in [
+            "otpauth://totp/GitHub:me?secret=JBSWY3DPEHPK3PXP&issuer=GitHub",
+            "otpauth://totp/github:me?secret=JBSWY3DPEHPK3PXP&issuer=GitHub",
+            "otpauth://totp/me?secret=JBSWY3DPEHPK3PXP&issuer=GitHub",
+            "otpauth://totp/GitHub:me?secret=JBSWY3DPEHPK3PXP",
+            "otpauth://totp/A%3AB:c?secret=JBSWY3DPEHPK3PXP&issuer=A%3AB",
+        ] {
+            assert_eq!(parse_noting(uri).unwrap().1, None, "{uri}");
+        }
+    }
+
+    #[test]
+    fn repeated_parameters_are_refused() {
+        for name in [
+            "secret",
+            "SECRET",
+            "digits",
+            "Period",
+            "algorithm",
+            "counter",
+            "issuer",
+        ] {
+            let uri = format!(
+                "otpauth://hotp/x:y?secret=JBSWY3DPEHPK3PXP&digits=6&period=30&algorithm=SHA1\
+                 &counter=1&issuer=x&{name}=GEZDGNBVGY3TQOJQ"
+            );
+            let err = parse(&uri).expect_err(&uri).to_string();
+            let want = format!(
+                "the {} parameter is given more than once",
+                name.to_lowercase()
+            );
+            assert!(err.contains(&want), "{uri}: {err}");
+            assert!(
+                !err.contains("JBSWY3DP") && !err.contains("GEZDGNBV"),
+                "{err}"
+            );
+        }
+        // Extensions an app repeats are none of our business.
+        p("otpauth://totp/x:y?secret=JBSWY3DPEHPK3PXP&image=a&image=b&color=1&color=2");
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! Bad input never hurts (SPEC §4–§6, issue 2): malformed otpauth URIs, out-of-range manual
-//! parameters, damaged vaults, wrong or missing keys, a vault from a newer `otp`, usage
-//! mistakes and unknown config keys.
+//! Bad input never hurts: malformed otpauth URIs (repeated parameters included),
+//! out-of-range manual parameters, damaged vaults, wrong or missing keys, a vault from a
+//! newer `otp`, usage mistakes and unknown config keys.
 //!
 //! Every case asserts the whole contract of a failure: the documented exit code; stderr is
 //! exactly one `otp: …` line (followed by a `hint:` only for exits 3, 4 and 5, and for 4 by the
@@ -200,6 +200,40 @@ fn rejected_uris_change_nothing() {
             "non-numeric counter",
             format!("otpauth://hotp/X:y?secret={FRESH}&counter=lots"),
             "counter",
+        ),
+        // A parameter given twice: which one the service meant is unknown.
+        (
+            "secret given twice",
+            uri("X:y", &format!("secret={FRESH}&Secret=JBSWY3DPEHPK3PXP")),
+            "secret parameter is given more than once",
+        ),
+        (
+            "digits given twice",
+            uri("X:y", &format!("secret={FRESH}&digits=6&DIGITS=8")),
+            "digits parameter is given more than once",
+        ),
+        (
+            "period given twice",
+            uri("X:y", &format!("period=30&secret={FRESH}&period=60")),
+            "period parameter is given more than once",
+        ),
+        (
+            "algorithm given twice",
+            uri(
+                "X:y",
+                &format!("secret={FRESH}&algorithm=SHA1&algorithm=SHA256"),
+            ),
+            "algorithm parameter is given more than once",
+        ),
+        (
+            "issuer given twice",
+            uri("X:y", &format!("secret={FRESH}&issuer=X&issuer=Y")),
+            "issuer parameter is given more than once",
+        ),
+        (
+            "counter given twice",
+            format!("otpauth://hotp/X:y?secret={FRESH}&counter=1&counter=2"),
+            "counter parameter is given more than once",
         ),
         (
             "duplicate with a different secret, no --replace",

@@ -3,7 +3,12 @@
 
 Every source is read and checked before the vault is touched: one bad source and nothing is
 added. Sources: otpauth and otpauth-migration URIs, `-` for URIs on stdin (one per line), or,
-with no source, manual entry with the secret from a hidden prompt or `--secret-stdin`.
+with no source, manual entry with the secret from a hidden prompt or `--secret-stdin`. On a
+terminal, `-` reads pasted URIs without echoing them, until an empty line.
+
+A URI given as an argument has its secret in the process's command line (readable by other
+processes) and in the shell's history: on a terminal, `add` says so once and names the
+ways that keep it out of both.
 */
 
 use super::Context;
@@ -17,7 +22,8 @@ use zeroize::Zeroizing;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// otpauth:// or otpauth-migration:// URIs, images holding QR codes (PNG, JPEG, GIF,
-    /// BMP, WebP), or - to read URIs from stdin
+    /// BMP, WebP), or - to read URIs from stdin (on a terminal: pasted, not shown, until an
+    /// empty line)
     pub sources: Vec<String>,
     /// Also read a screenshot of a QR code, or otpauth URIs as text, from the clipboard
     #[arg(long)]
@@ -61,13 +67,20 @@ pub struct Args {
 struct Input {
     from: String,
     entry: NewEntry,
+    /// Something about how the source was read that the user should know (one line).
+    note: Option<String>,
 }
+
+/// Said once when a secret came on the command line.
+const ARGV_WARNING: &str = "otp: warning: a secret on the command line is visible to other \
+     processes and kept in your shell history; next time use `otp add -` (paste), `otp add \
+     qr.png` (a screenshot) or the hidden prompt (`otp add --account NAME`)";
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let inputs = if args.sources.is_empty() && !args.clipboard {
         vec![manual(ctx, &args)?]
     } else {
-        let mut inputs = read_sources(&args.sources)?;
+        let mut inputs = read_sources(ctx, &args.sources)?;
         if args.clipboard {
             read_clipboard(&mut inputs)?;
         }
@@ -79,7 +92,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         super::init::say_fallback(ctx, f);
     }
     let mut outcomes = Vec::with_capacity(inputs.len());
+    let mut notes = Vec::new();
     for input in inputs {
+        if let Some(note) = &input.note {
+            notes.push(format!("otp: note: {}: {note}", input.from));
+        }
         let added = vault
             .doc
             .add(input.entry, args.replace, ctx.now)
@@ -88,6 +105,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     vault.save()?;
 
+    for note in notes {
+        ctx.notice(&note);
+    }
     let mut text = String::new();
     for added in &outcomes {
         let Some(entry) = vault.doc.get(added.id()) else {
@@ -126,19 +146,27 @@ fn enrolment_code(ctx: &Context, entry: &entry::Entry) -> String {
     format!(": {code} ({}s left)", window.remaining)
 }
 
-fn read_sources(sources: &[String]) -> Result<Vec<Input>> {
+fn read_sources(ctx: &Context, sources: &[String]) -> Result<Vec<Input>> {
     let mut inputs = Vec::new();
     let mut stdin_used = false;
+    if ctx.stderr_is_terminal && sources.iter().any(|s| carries_secret(s)) {
+        ctx.notice(ARGV_WARNING);
+    }
     for (i, source) in sources.iter().enumerate() {
         if source == "-" {
             if stdin_used {
                 return Err(Error::Usage("`-` (stdin) can be given only once".into()));
             }
             stdin_used = true;
-            let mut text = Zeroizing::new(String::new());
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| Error::io("cannot read stdin", e))?;
+            let text = if ctx.stdin_is_terminal {
+                paste_hidden()?
+            } else {
+                let mut text = Zeroizing::new(String::new());
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|e| Error::io("cannot read stdin", e))?;
+                text
+            };
             for (n, line) in text.lines().enumerate() {
                 let line = line.trim();
                 if line.is_empty() || line.starts_with('#') {
@@ -166,6 +194,34 @@ fn read_sources(sources: &[String]) -> Result<Vec<Input>> {
     Ok(inputs)
 }
 
+/// URIs pasted at the terminal, one per line, read without echo so that their secrets stay
+/// off the screen and out of its scrollback, until an empty line or Ctrl-D.
+fn paste_hidden() -> Result<Zeroizing<String>> {
+    let mut text = Zeroizing::new(String::new());
+    let mut prompt = "Paste otpauth URIs, one per line (not shown; an empty line ends): ";
+    loop {
+        let line = match rpassword::prompt_password(prompt) {
+            Ok(line) => Zeroizing::new(line),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(Error::io("cannot read the pasted URIs", e)),
+        };
+        if line.trim().is_empty() {
+            break;
+        }
+        text.push_str(&line);
+        text.push('\n');
+        prompt = "Next URI (an empty line ends): ";
+    }
+    Ok(text)
+}
+
+/// Whether a command-line argument is a URI holding a secret (an otpauth URI with a `secret`
+/// parameter, or a Google Authenticator transfer).
+fn carries_secret(source: &str) -> bool {
+    migration::is_migration(source)
+        || (uri::is_otpauth(source) && source.to_ascii_lowercase().contains("secret="))
+}
+
 /// `scheme:…` with an RFC 3986 scheme of two or more characters (so `C:\…` is a path).
 fn looks_like_uri(text: &str) -> bool {
     text.split_once(':').is_some_and(|(scheme, _)| {
@@ -184,13 +240,15 @@ fn parse_text(text: &str, from: &str, inputs: &mut Vec<Input>) -> Result<()> {
         inputs.extend(entries.into_iter().map(|entry| Input {
             from: from.to_string(),
             entry,
+            note: None,
         }));
         return Ok(());
     }
-    let entry = uri::parse(text).map_err(|e| Error::input(from, e))?;
+    let (entry, note) = uri::parse_noting(text).map_err(|e| Error::input(from, e))?;
     inputs.push(Input {
         from: from.to_string(),
         entry,
+        note: note.map(|n| n.to_string()),
     });
     Ok(())
 }
@@ -316,6 +374,7 @@ fn manual(ctx: &Context, args: &Args) -> Result<Input> {
     Ok(Input {
         from: "the entry".into(),
         entry,
+        note: None,
     })
 }
 

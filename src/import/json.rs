@@ -3,7 +3,7 @@
 //! and recovery codes come along.
 
 use super::{Error, Format, Imported, Passwords};
-use crate::vault::Document;
+use crate::vault::{Document, document};
 
 pub struct Json;
 
@@ -26,9 +26,14 @@ impl Format for Json {
     }
 
     fn parse(&self, bytes: &[u8], _: &mut Passwords) -> Result<Vec<Imported>, Error> {
+        // Reading the document checks every entry as the vault's own are checked (secrets
+        // normalised, digits, period, type); the checks below add the input paths' rules.
         let doc = Document::from_json(bytes).map_err(|e| Error::Malformed {
             format: "json",
-            reason: e.to_string(),
+            reason: match e {
+                document::Error::Malformed(reason) => reason,
+                other => other.to_string(),
+            },
         })?;
         doc.entries
             .iter()
@@ -64,15 +69,57 @@ mod tests {
         assert_eq!(got[0].recovery[1].used, Some(5));
     }
 
+    fn parse(text: &str) -> Result<Vec<Imported>, Error> {
+        Json.parse(text.as_bytes(), &mut Passwords::default())
+    }
+
     #[test]
-    fn invalid_entries_are_named_by_position() {
-        let text = br#"{"version": 1, "entries": [{"id": "a", "account": "x",
+    fn invalid_entries_are_named() {
+        let text = r#"{"version": 1, "entries": [{"id": "a", "account": "x",
             "secret": "JBSWY3DPEHPK3PXP", "digits": 99, "created": 1, "updated": 2}]}"#;
-        let err = Json
-            .parse(text, &mut Passwords::default())
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("entry 1: digits"), "{err}");
+        let err = parse(text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("it is not a valid json file: entry a (x): digits must be between"),
+            "{err}"
+        );
         assert!(!err.contains("JBSWY3DPEHPK3PXP"));
+        // What only the input paths refuse is named by position.
+        let text = r#"{"version": 1, "entries": [{"id": "a", "account": "x\u0007",
+            "secret": "JBSWY3DPEHPK3PXP", "created": 1, "updated": 2}]}"#;
+        let err = parse(text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("entry 1: the account name contains control"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn secrets_are_checked_and_normalised() {
+        let entry = |secret: &str| {
+            format!(
+                r#"{{"version": 1, "entries": [{{"id": "a", "account": "x",
+                "secret": "{secret}", "created": 1, "updated": 2}}]}}"#
+            )
+        };
+        for printed in [
+            "jbsw y3dp ehpk 3pxp",
+            "JBSW-Y3DP-EHPK-3PXP",
+            "JBSWY3DPEHPK3PXP==",
+        ] {
+            let got = parse(&entry(printed)).unwrap();
+            assert_eq!(
+                got[0].entry.secret.as_base32(),
+                "JBSWY3DPEHPK3PXP",
+                "{printed}"
+            );
+        }
+        for (garbage, why) in [
+            ("", "the secret is empty"),
+            ("not a secret!", "not base32"),
+            ("JBSWY3DPE", "not valid base32"),
+        ] {
+            let err = parse(&entry(garbage)).unwrap_err().to_string();
+            assert!(err.contains(why), "{garbage:?}: {err}");
+        }
     }
 }

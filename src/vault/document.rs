@@ -120,7 +120,8 @@ impl Document {
         }
     }
 
-    /// Adds an entry under SPEC §4's duplicate rules.
+    /// Adds an entry: one entry per issuer+account, an identical re-add is a no-op, and a
+    /// different key replaces the old one only when `replace` is set.
     pub fn add(&mut self, new: NewEntry, replace: bool, now: i64) -> Result<Added, Error> {
         let Some(i) = self.find_account(&new.issuer, &new.account) else {
             let id = self.fresh_id(&new.issuer, &new.account);
@@ -204,15 +205,24 @@ impl Document {
     }
 }
 
-/// serde_json's messages quote input only for unknown enum variants and the like, never
-/// secret values; still, keep only the position-bearing summary.
+/// serde_json's own messages may quote a value of the document (a secret in the wrong
+/// field, say), so only their category and position are kept. An entry refused by its own
+/// checks ([`crate::entry::InvalidEntry`]) says which entry and which field, quoting no
+/// secret: that message is kept whole.
 fn malformed(e: &serde_json::Error) -> Error {
-    Error::Malformed(format!(
-        "{} at line {} column {}",
-        classify(e),
-        e.line(),
-        e.column()
-    ))
+    let text = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    if e.classify() == serde_json::error::Category::Data
+        && text.starts_with(crate::entry::INVALID_ENTRY)
+    {
+        let message = text.strip_suffix(&position).unwrap_or(&text);
+        return Error::Malformed(format!(
+            "{message} (line {}, column {})",
+            e.line(),
+            e.column()
+        ));
+    }
+    Error::Malformed(format!("{}{position}", classify(e)))
 }
 
 fn classify(e: &serde_json::Error) -> &'static str {
@@ -286,6 +296,100 @@ mod tests {
             .unwrap();
         let back = Document::from_json(&doc.to_json()).unwrap();
         assert_eq!(back, doc);
+    }
+
+    /// A document holding one entry with `fields` (JSON members) after its names.
+    fn one(fields: &str) -> Result<Document, Error> {
+        let json = format!(
+            r#"{{"version":1,"entries":[{{"id":"abc123","issuer":"Bank","account":"me",{fields},"created":1,"updated":2}}]}}"#
+        );
+        Document::from_json(json.as_bytes())
+    }
+
+    #[test]
+    fn stored_secrets_are_normalised_as_services_print_them() {
+        for secret in [
+            "jbsw y3dp ehpk 3pxp",
+            "JBSW-Y3DP-EHPK-3PXP",
+            "JBSWY3DPEHPK3PXP====",
+        ] {
+            let doc = one(&format!(r#""secret":"{secret}""#)).unwrap();
+            let entry = &doc.entries[0];
+            assert_eq!(entry.secret.as_base32(), "JBSWY3DPEHPK3PXP", "{secret}");
+            // RFC 6238 style check against the key decoded by the input path.
+            let want = Secret::parse("JBSWY3DPEHPK3PXP").unwrap();
+            assert_eq!(entry.secret.bytes(), want.bytes());
+        }
+    }
+
+    #[test]
+    fn invalid_stored_entries_name_the_entry_and_field() {
+        let cases = [
+            (r#""secret":"""#, "the secret is empty"),
+            (r#""secret":"   ""#, "the secret is empty"),
+            (r#""secret":"JBSWY3DPEHPK3PX!""#, "not base32"),
+            (r#""secret":"JBSWY3DPE""#, "not valid base32"),
+            (r#""secret":12345"#, "the secret is not text"),
+            (
+                r#""secret":"JBSWY3DPEHPK3PXP","digits":99"#,
+                "digits must be between 6 and 10, not 99",
+            ),
+            (r#""secret":"JBSWY3DPEHPK3PXP","digits":0"#, "digits"),
+            (r#""secret":"JBSWY3DPEHPK3PXP","digits":-6"#, "not -6"),
+            (r#""secret":"JBSWY3DPEHPK3PXP","digits":"8""#, "digits"),
+            (r#""secret":"JBSWY3DPEHPK3PXP","digits":1e300"#, "not 1e300"),
+            (
+                r#""secret":"JBSWY3DPEHPK3PXP","type":"steam","digits":6"#,
+                "Steam entry must be 5",
+            ),
+            (r#""secret":"JBSWY3DPEHPK3PXP","period":0"#, "period"),
+            (r#""secret":"JBSWY3DPEHPK3PXP","period":3601"#, "period"),
+            (r#""secret":"JBSWY3DPEHPK3PXP","period":null"#, "period"),
+            (r#""secret":"JBSWY3DPEHPK3PXP","counter":-1"#, "counter"),
+            (
+                r#""secret":"JBSWY3DPEHPK3PXP","algorithm":"MD5""#,
+                "unknown algorithm \"MD5\"",
+            ),
+            (
+                r#""secret":"JBSWY3DPEHPK3PXP","type":"motp""#,
+                "unknown type \"motp\"",
+            ),
+            (
+                r#""secret":"JBSWY3DPEHPK3PXP","type":["totp"]"#,
+                "unknown type",
+            ),
+        ];
+        for (fields, why) in cases {
+            let err = one(fields).expect_err(fields).to_string();
+            assert!(err.contains("entry abc123 (Bank:me): "), "{fields}: {err}");
+            assert!(err.contains(why), "{fields}: {err}");
+            assert!(err.contains("(line 1, column "), "{fields}: {err}");
+            assert!(!err.contains("JBSWY3DP"), "{fields}: secret in {err}");
+        }
+        assert!(one(r#""secret":"JBSWY3DPEHPK3PXP","future":[1]"#).is_ok());
+    }
+
+    #[test]
+    fn long_names_are_refused_and_shortened_in_the_message() {
+        let json = format!(
+            r#"{{"version":1,"entries":[{{"id":"abc123","issuer":"{}","account":"me","secret":"JBSWY3DPEHPK3PXP","created":1,"updated":2}}]}}"#,
+            "I".repeat(300)
+        );
+        let err = Document::from_json(json.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the issuer is 300 characters long"), "{err}");
+        assert!(err.len() < 300, "{err}");
+    }
+
+    #[test]
+    fn serdes_own_messages_stay_hidden() {
+        // serde would quote the string it found where a number belongs.
+        let err = one(r#""secret":"JBSWY3DPEHPK3PXP","created":"JBSWY3DPEHPK3PXP""#)
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("JBSWY3DP"), "{err}");
+        assert!(err.contains("unexpected data"), "{err}");
     }
 
     #[test]
