@@ -1,8 +1,9 @@
 //! `otp import` of andOTP (plain JSON and encrypted `.bin`), FreeOTP+ (JSON and its key URI
-//! file) and Bitwarden (JSON and CSV) exports, against the fixtures in `tests/fixtures/apps`
-//! (issue 6): every account with its parameters and codes, notes/tags/folders carried, wrong
-//! passwords (exit 5) and truncated files (exit 1) writing nothing, `--dry-run`, `--format`
-//! forcing, and auto-detection that claims exactly these formats' files.
+//! file) and Bitwarden (JSON, CSV and password-protected JSON) exports, against the fixtures
+//! in `tests/fixtures/apps`: every account with its parameters and codes, notes/tags/folders
+//! carried, skipped items named, wrong passwords (exit 5) and truncated or tampered files
+//! (exit 1) writing nothing, `--dry-run`, `--format` forcing, and auto-detection that claims
+//! exactly these formats' files.
 
 mod common;
 
@@ -23,7 +24,7 @@ const OURS: &[(&str, &[&str])] = &[
             "truncated_andotp.bin",
         ],
     ),
-    ("freeotp", &["freeotp_plus.json"]),
+    ("freeotp", &["freeotp_plus.json", "freeotp_plus_uris.txt"]),
     ("bitwarden", &["bitwarden.json", "bitwarden.csv"]),
 ];
 
@@ -110,28 +111,23 @@ fn freeotp_plus_json_imports_every_account() {
 }
 
 #[test]
-fn freeotp_plus_uri_file_needs_format_freeotp() {
-    // Auto-detected as a plain URI list, FreeOTP's Steam line (a 5-digit TOTP) is rejected,
-    // so nothing is written.
-    let (env, before) = world();
+fn freeotp_plus_uri_file_is_detected_and_read_with_freeotps_conventions() {
+    // Steam (a 5-digit TOTP line with issuer Steam) and the counter written as stored + 1.
+    assert_imports("freeotp_plus_uris.txt", None);
+    let env = TestEnv::new();
     let out = import(&env, "freeotp_plus_uris.txt", None, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("(freeotp format)"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Read as a plain URI list instead, the Steam line is refused and nothing is written.
+    let (env, before) = world();
+    let out = import(&env, "freeotp_plus_uris.txt", None, &["--format", "uris"]);
     assert_fails(&out, 1, "line 10");
     assert_eq!(env.vault_bytes(), before);
-
-    // With FreeOTP's conventions undone: Steam, and the counter written as stored + 1.
-    let env = TestEnv::new();
-    let out = import(
-        &env,
-        "freeotp_plus_uris.txt",
-        None,
-        &["--format", "freeotp"],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_vault_holds(
-        &env,
-        &accounts_of("freeotp_plus_uris.txt"),
-        "freeotp_plus_uris.txt --format freeotp",
-    );
 }
 
 #[test]
@@ -253,11 +249,14 @@ fn detection_claims_exactly_these_formats_files() {
             );
         }
     }
-    assert_eq!(
-        otp::import::detect(&std::fs::read(fixture("freeotp_plus_uris.txt")).unwrap())
-            .map(|f| f.name()),
-        Some("uris")
-    );
+    // Other apps' URI lists are not FreeOTP's.
+    for file in ["otpauth_uris.txt", "aegis_uris.txt"] {
+        assert_eq!(
+            otp::import::detect(&std::fs::read(fixture(file)).unwrap()).map(|f| f.name()),
+            Some("uris"),
+            "{file}"
+        );
+    }
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Fuzz-style robustness of every importer (issue 6): each file in `tests/fixtures/apps`,
+//! Fuzz-style robustness of every importer: each file in `tests/fixtures/apps`,
 //! truncated at seeded points and with single bits flipped at seeded positions, goes through
 //! the library's detection and parsing (`otp::import::detect`, and the fixture's own format
 //! forced with `format_for`), with the fixtures' password available. Whatever the outcome, no
