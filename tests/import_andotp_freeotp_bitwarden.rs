@@ -25,7 +25,16 @@ const OURS: &[(&str, &[&str])] = &[
         ],
     ),
     ("freeotp", &["freeotp_plus.json", "freeotp_plus_uris.txt"]),
-    ("bitwarden", &["bitwarden.json", "bitwarden.csv"]),
+    (
+        "bitwarden",
+        &[
+            "bitwarden.json",
+            "bitwarden.csv",
+            "bitwarden_encrypted_pbkdf2.json",
+            "bitwarden_encrypted_argon2id.json",
+            "bitwarden_account_encrypted.json",
+        ],
+    ),
 ];
 
 /// A world whose vault already holds one entry, and its bytes.
@@ -137,6 +146,8 @@ fn bitwarden_json_imports_totp_items_with_notes() {
     let env = TestEnv::new();
     let out = import(&env, "bitwarden.json", None, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // ...but it is named, as other importers name what they leave out.
+    assert_skips_the_forum(&out);
     let list = list(&env);
     assert_eq!(
         note_of(&list, "GitHub"),
@@ -148,12 +159,34 @@ fn bitwarden_json_imports_totp_items_with_notes() {
     assert!(!all.contains("correct-horse"), "{all}");
 }
 
+/// The one item without a TOTP key is listed by name on its own line, and the summary on
+/// stderr counts it; nothing of its password.
+fn assert_skips_the_forum(out: &Output) {
+    let (text, err) = (stdout(out), stderr(out));
+    let skipped: Vec<&str> = text.lines().filter(|l| l.starts_with("skipped")).collect();
+    assert_eq!(
+        skipped,
+        ["skipped   Example Forum (login without a TOTP key)"],
+        "{text}"
+    );
+    assert!(
+        err.contains("Imported 10 new entries")
+            && err.contains("1 not importable (listed as skipped)"),
+        "{err}"
+    );
+    assert!(
+        !format!("{text}{err}").contains("correct-horse"),
+        "{text}{err}"
+    );
+}
+
 #[test]
 fn bitwarden_csv_imports_totp_items_with_notes() {
     assert_imports("bitwarden.csv", None);
     let env = TestEnv::new();
     let out = import(&env, "bitwarden.csv", None, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
+    assert_skips_the_forum(&out);
     assert!(
         stderr(&out).contains("(bitwarden format)"),
         "{}",
@@ -167,6 +200,103 @@ fn bitwarden_csv_imports_totp_items_with_notes() {
         "{note}"
     );
     assert!(note.ends_with("printed 2023"), "{note}");
+}
+
+#[test]
+fn bitwarden_password_protected_exports_import_with_the_password() {
+    // PBKDF2 and Argon2id, each holding bitwarden.json: the same accounts and notes.
+    for file in [
+        "bitwarden_encrypted_pbkdf2.json",
+        "bitwarden_encrypted_argon2id.json",
+    ] {
+        let env = TestEnv::new();
+        let out = import(&env, file, Some(PASSWORD), &[]);
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("(bitwarden format)"),
+            "{}",
+            stderr(&out)
+        );
+        assert_skips_the_forum(&out);
+        assert_vault_holds(&env, &accounts_of("bitwarden.json"), file);
+        assert_eq!(
+            note_of(&list(&env), "GitHub"),
+            "folder: 2FA; Recovery codes: in the safe, top shelf\nprinted 2023"
+        );
+    }
+    // The password can come on stdin, as for the other encrypted exports.
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args(["import", "--password-stdin"])
+        .arg(fixture("bitwarden_encrypted_argon2id.json"))
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(list(&env).len(), 10);
+}
+
+#[test]
+fn bitwarden_wrong_password_is_exit_5_and_writes_nothing() {
+    for file in [
+        "bitwarden_encrypted_pbkdf2.json",
+        "bitwarden_encrypted_argon2id.json",
+    ] {
+        let (env, before) = world();
+        let out = import(&env, file, Some(WRONG), &[]);
+        let err = assert_fails(&out, 5, "wrong password");
+        assert!(err.contains(file), "{err}");
+        assert_eq!(env.vault_bytes(), before, "{file}");
+        // Without a vault, none is created.
+        let env = TestEnv::new();
+        let out = import(&env, file, Some(WRONG), &[]);
+        assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+        assert!(!env.vault.exists());
+    }
+}
+
+#[test]
+fn bitwarden_export_with_a_changed_byte_is_refused_by_its_mac() {
+    let text = std::fs::read_to_string(fixture("bitwarden_encrypted_pbkdf2.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let data = doc["data"].as_str().unwrap();
+    // One base64 character in the middle of the ciphertext, changed: still valid base64,
+    // still whole AES blocks, a different byte.
+    let at = data.find('|').unwrap() + 40;
+    let mut bad = data.to_string();
+    let was = &data[at..=at];
+    bad.replace_range(at..=at, if was == "A" { "B" } else { "A" });
+    let (env, before) = world();
+    let path = env.dir.path().join("tampered.json");
+    std::fs::write(&path, text.replace(data, &bad)).unwrap();
+    let out = env
+        .cmd()
+        .arg("import")
+        .arg(&path)
+        .env("OTP_PASSPHRASE", PASSWORD)
+        .output()
+        .unwrap();
+    assert_fails(&out, 1, "changed or damaged (the MAC does not verify)");
+    assert_eq!(env.vault_bytes(), before);
+}
+
+#[test]
+fn bitwarden_account_restricted_export_is_refused_clearly() {
+    let (env, before) = world();
+    let out = import(
+        &env,
+        "bitwarden_account_encrypted.json",
+        Some(PASSWORD),
+        &[],
+    );
+    let err = assert_fails(&out, 1, "account restricted");
+    assert!(
+        err.contains("export the vault again with the export type \"Password protected\""),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(env.vault_bytes(), before);
 }
 
 #[test]
@@ -276,8 +406,15 @@ fn damaged_files_never_panic() {
             // (about a second in a debug build) and then fails its GCM tag, which the
             // truncated-file test covers; here only the header checks are fuzzed.
             let encrypted = file.ends_with(".bin");
+            // Bitwarden's password-protected JSON runs its KDF on most mutations (tens of
+            // milliseconds here); a few cover it, and import_fuzz.rs does more.
+            let rounds = if file.contains("_encrypted_") {
+                20
+            } else {
+                200
+            };
             let bytes = std::fs::read(fixture(file)).unwrap();
-            for _ in 0..200 {
+            for _ in 0..rounds {
                 let mut damaged = bytes.clone();
                 if encrypted {
                     damaged.truncate(rng.usize(..44));
