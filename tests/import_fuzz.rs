@@ -28,7 +28,7 @@ fn budget(name: &str) -> (usize, usize) {
         "twofas_encrypted.2fas" => (40, 40),
         // Argon2id with 8 MiB and 2 passes: a few milliseconds.
         "ente_encrypted_fastkdf.json" => (200, 200),
-        // Argon2id (8 MiB, 2 passes, 2 lanes) and PBKDF2-HMAC-SHA256 (5,000 iterations,
+        // Argon2id (16 MiB, 2 passes, 2 lanes) and PBKDF2-HMAC-SHA256 (5,000 iterations,
         // tens of milliseconds unoptimised): most mutations of the data fail at its MAC, and
         // bitwarden.json's mutations cover the parser behind it.
         "bitwarden_encrypted_argon2id.json" => (100, 100),

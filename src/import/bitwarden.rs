@@ -780,8 +780,8 @@ mod tests {
         // No password source at all: any of these asking for one would fail differently.
         for (from, to, why) in [
             ("\"kdfType\": 1", "\"kdfType\": 7", "unknown kdfType 7"),
-            ("\"kdfMemory\": 8", "\"kdfMemory\": 4096", "out of range"),
-            ("\"kdfMemory\": 8", "\"kdfMemory\": null", "out of range"),
+            ("\"kdfMemory\": 16", "\"kdfMemory\": 4096", "out of range"),
+            ("\"kdfMemory\": 16", "\"kdfMemory\": null", "out of range"),
             (
                 "\"kdfIterations\": 2",
                 "\"kdfIterations\": 1000",
