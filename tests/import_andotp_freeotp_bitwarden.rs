@@ -203,6 +203,35 @@ fn bitwarden_csv_imports_totp_items_with_notes() {
 }
 
 #[test]
+fn bitwarden_export_without_totp_keys_lists_every_item_and_imports_nothing() {
+    // As for other apps' files whose entries are all skipped: exit 0, nothing written.
+    let env = TestEnv::new();
+    let path = env.dir.path().join("passwords_only.json");
+    let export = r#"{"encrypted": false, "folders": [], "items": [
+        {"type": 1, "name": "Forum", "login": {"username": "me", "password": "hunter2", "totp": null}},
+        {"type": 2, "name": "Wi-Fi", "notes": "the key"}]}"#;
+    std::fs::write(&path, export).unwrap();
+    let out = env.cmd().arg("import").arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "skipped   Forum (login without a TOTP key)\n\
+         skipped   Wi-Fi (secure note without a TOTP key)\n"
+    );
+    assert!(
+        stderr(&out).contains("holds no entries otp can import; nothing imported"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!env.vault.exists());
+    // An export with no items at all is refused.
+    std::fs::write(&path, r#"{"encrypted": false, "folders": [], "items": []}"#).unwrap();
+    let out = env.cmd().arg("import").arg(&path).output().unwrap();
+    assert_fails(&out, 1, "it holds no entries");
+    assert!(!env.vault.exists());
+}
+
+#[test]
 fn bitwarden_password_protected_exports_import_with_the_password() {
     // PBKDF2 and Argon2id, each holding bitwarden.json: the same accounts and notes.
     for file in [

@@ -161,7 +161,11 @@ impl Format for Bitwarden {
     /// Items without a TOTP key are no loss here: a password manager's logins are not
     /// authenticator entries, so unlike other formats' skipped entries they stop nothing.
     fn parse(&self, bytes: &[u8], passwords: &mut Passwords) -> Result<Vec<Imported>, Error> {
-        Ok(read(bytes, passwords)?.0)
+        let entries = read(bytes, passwords)?.0;
+        if entries.is_empty() {
+            return Err(malformed("no login item has an authenticator key (TOTP)"));
+        }
+        Ok(entries)
     }
 
     fn parse_all(
@@ -319,11 +323,17 @@ fn csv_reason(e: &csv::Error) -> String {
     }
 }
 
-/// Items with a TOTP key become entries; the others are listed as skipped, by name only.
+/// Items with a TOTP key become entries; the others are listed as skipped, by name only. An
+/// export whose items all lack a key is read like other formats' files whose entries are all
+/// skipped: nothing to import, every item listed.
 fn convert_all<'a>(
     rows: impl Iterator<Item = Row<'a>>,
 ) -> Result<(Vec<Imported>, Vec<Skipped>), Error> {
     let (mut out, mut skipped) = (Vec::new(), Vec::new());
+    let mut rows = rows.peekable();
+    if rows.peek().is_none() {
+        return Err(Error::Empty);
+    }
     for row in rows {
         if row.totp.trim().is_empty() {
             let name = crate::output::sanitize(row.name.trim());
@@ -340,9 +350,6 @@ fn convert_all<'a>(
         }
         // Errors count the items with a TOTP key, as `otp import` counts entries.
         out.push(convert(out.len() + 1, &row)?);
-    }
-    if out.is_empty() {
-        return Err(malformed("no login item has an authenticator key (TOTP)"));
     }
     Ok((out, skipped))
 }
@@ -687,16 +694,28 @@ mod tests {
     }
 
     #[test]
-    fn nothing_with_a_totp_key_is_an_error() {
+    fn nothing_with_a_totp_key_is_all_skipped_and_no_items_is_empty() {
         let text = br#"{"encrypted": false, "items": [{"type": 1, "name": "x", "login": {"username": "u"}}]}"#;
-        let err = Bitwarden
+        let (got, skipped) = Bitwarden
             .parse_all(text, &mut Passwords::default())
+            .unwrap();
+        assert!(got.is_empty());
+        assert_eq!(skipped[0].reason, "login without a TOTP key");
+        // `parse` has no room for the skipped list: it says why nothing came.
+        let err = Bitwarden
+            .parse(text, &mut Passwords::default())
             .unwrap_err()
             .to_string();
         assert!(
             err.contains("no login item has an authenticator key"),
             "{err}"
         );
+        let none = br#"{"encrypted": false, "folders": [], "items": []}"#;
+        let err = Bitwarden.parse_all(none, &mut Passwords::default());
+        assert!(matches!(err, Err(Error::Empty)), "{:?}", err.map(|r| r.1));
+        let csv = "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n";
+        let err = Bitwarden.parse_all(csv.as_bytes(), &mut Passwords::default());
+        assert!(matches!(err, Err(Error::Empty)), "{:?}", err.map(|r| r.1));
     }
 
     fn fixture(name: &str) -> Vec<u8> {
