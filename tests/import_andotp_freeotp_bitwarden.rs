@@ -1,8 +1,9 @@
 //! `otp import` of andOTP (plain JSON and encrypted `.bin`), FreeOTP+ (JSON and its key URI
-//! file) and Bitwarden (JSON and CSV) exports, against the fixtures in `tests/fixtures/apps`
-//! (issue 6): every account with its parameters and codes, notes/tags/folders carried, wrong
-//! passwords (exit 5) and truncated files (exit 1) writing nothing, `--dry-run`, `--format`
-//! forcing, and auto-detection that claims exactly these formats' files.
+//! file) and Bitwarden (JSON, CSV and password-protected JSON) exports, against the fixtures
+//! in `tests/fixtures/apps`: every account with its parameters and codes, notes/tags/folders
+//! carried, skipped items named, wrong passwords (exit 5) and truncated or tampered files
+//! (exit 1) writing nothing, `--dry-run`, `--format` forcing, and auto-detection that claims
+//! exactly these formats' files.
 
 mod common;
 
@@ -23,8 +24,17 @@ const OURS: &[(&str, &[&str])] = &[
             "truncated_andotp.bin",
         ],
     ),
-    ("freeotp", &["freeotp_plus.json"]),
-    ("bitwarden", &["bitwarden.json", "bitwarden.csv"]),
+    ("freeotp", &["freeotp_plus.json", "freeotp_plus_uris.txt"]),
+    (
+        "bitwarden",
+        &[
+            "bitwarden.json",
+            "bitwarden.csv",
+            "bitwarden_encrypted_pbkdf2.json",
+            "bitwarden_encrypted_argon2id.json",
+            "bitwarden_account_encrypted.json",
+        ],
+    ),
 ];
 
 /// A world whose vault already holds one entry, and its bytes.
@@ -110,28 +120,23 @@ fn freeotp_plus_json_imports_every_account() {
 }
 
 #[test]
-fn freeotp_plus_uri_file_needs_format_freeotp() {
-    // Auto-detected as a plain URI list, FreeOTP's Steam line (a 5-digit TOTP) is rejected,
-    // so nothing is written.
-    let (env, before) = world();
+fn freeotp_plus_uri_file_is_detected_and_read_with_freeotps_conventions() {
+    // Steam (a 5-digit TOTP line with issuer Steam) and the counter written as stored + 1.
+    assert_imports("freeotp_plus_uris.txt", None);
+    let env = TestEnv::new();
     let out = import(&env, "freeotp_plus_uris.txt", None, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("(freeotp format)"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Read as a plain URI list instead, the Steam line is refused and nothing is written.
+    let (env, before) = world();
+    let out = import(&env, "freeotp_plus_uris.txt", None, &["--format", "uris"]);
     assert_fails(&out, 1, "line 10");
     assert_eq!(env.vault_bytes(), before);
-
-    // With FreeOTP's conventions undone: Steam, and the counter written as stored + 1.
-    let env = TestEnv::new();
-    let out = import(
-        &env,
-        "freeotp_plus_uris.txt",
-        None,
-        &["--format", "freeotp"],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_vault_holds(
-        &env,
-        &accounts_of("freeotp_plus_uris.txt"),
-        "freeotp_plus_uris.txt --format freeotp",
-    );
 }
 
 #[test]
@@ -141,6 +146,8 @@ fn bitwarden_json_imports_totp_items_with_notes() {
     let env = TestEnv::new();
     let out = import(&env, "bitwarden.json", None, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // ...but it is named, as other importers name what they leave out.
+    assert_skips_the_forum(&out);
     let list = list(&env);
     assert_eq!(
         note_of(&list, "GitHub"),
@@ -152,12 +159,34 @@ fn bitwarden_json_imports_totp_items_with_notes() {
     assert!(!all.contains("correct-horse"), "{all}");
 }
 
+/// The one item without a TOTP key is listed by name on its own line, and the summary on
+/// stderr counts it; nothing of its password.
+fn assert_skips_the_forum(out: &Output) {
+    let (text, err) = (stdout(out), stderr(out));
+    let skipped: Vec<&str> = text.lines().filter(|l| l.starts_with("skipped")).collect();
+    assert_eq!(
+        skipped,
+        ["skipped   Example Forum (login without a TOTP key)"],
+        "{text}"
+    );
+    assert!(
+        err.contains("Imported 10 new entries")
+            && err.contains("1 not importable (listed as skipped)"),
+        "{err}"
+    );
+    assert!(
+        !format!("{text}{err}").contains("correct-horse"),
+        "{text}{err}"
+    );
+}
+
 #[test]
 fn bitwarden_csv_imports_totp_items_with_notes() {
     assert_imports("bitwarden.csv", None);
     let env = TestEnv::new();
     let out = import(&env, "bitwarden.csv", None, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
+    assert_skips_the_forum(&out);
     assert!(
         stderr(&out).contains("(bitwarden format)"),
         "{}",
@@ -171,6 +200,132 @@ fn bitwarden_csv_imports_totp_items_with_notes() {
         "{note}"
     );
     assert!(note.ends_with("printed 2023"), "{note}");
+}
+
+#[test]
+fn bitwarden_export_without_totp_keys_lists_every_item_and_imports_nothing() {
+    // As for other apps' files whose entries are all skipped: exit 0, nothing written.
+    let env = TestEnv::new();
+    let path = env.dir.path().join("passwords_only.json");
+    let export = r#"{"encrypted": false, "folders": [], "items": [
+        {"type": 1, "name": "Forum", "login": {"username": "me", "password": "hunter2", "totp": null}},
+        {"type": 2, "name": "Wi-Fi", "notes": "the key"}]}"#;
+    std::fs::write(&path, export).unwrap();
+    let out = env.cmd().arg("import").arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "skipped   Forum (login without a TOTP key)\n\
+         skipped   Wi-Fi (secure note without a TOTP key)\n"
+    );
+    assert!(
+        stderr(&out).contains("holds no entries otp can import; nothing imported"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!env.vault.exists());
+    // An export with no items at all is refused.
+    std::fs::write(&path, r#"{"encrypted": false, "folders": [], "items": []}"#).unwrap();
+    let out = env.cmd().arg("import").arg(&path).output().unwrap();
+    assert_fails(&out, 1, "it holds no entries");
+    assert!(!env.vault.exists());
+}
+
+#[test]
+fn bitwarden_password_protected_exports_import_with_the_password() {
+    // PBKDF2 and Argon2id, each holding bitwarden.json: the same accounts and notes.
+    for file in [
+        "bitwarden_encrypted_pbkdf2.json",
+        "bitwarden_encrypted_argon2id.json",
+    ] {
+        let env = TestEnv::new();
+        let out = import(&env, file, Some(PASSWORD), &[]);
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("(bitwarden format)"),
+            "{}",
+            stderr(&out)
+        );
+        assert_skips_the_forum(&out);
+        assert_vault_holds(&env, &accounts_of("bitwarden.json"), file);
+        assert_eq!(
+            note_of(&list(&env), "GitHub"),
+            "folder: 2FA; Recovery codes: in the safe, top shelf\nprinted 2023"
+        );
+    }
+    // The password can come on stdin, as for the other encrypted exports.
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args(["import", "--password-stdin"])
+        .arg(fixture("bitwarden_encrypted_argon2id.json"))
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(list(&env).len(), 10);
+}
+
+#[test]
+fn bitwarden_wrong_password_is_exit_5_and_writes_nothing() {
+    for file in [
+        "bitwarden_encrypted_pbkdf2.json",
+        "bitwarden_encrypted_argon2id.json",
+    ] {
+        let (env, before) = world();
+        let out = import(&env, file, Some(WRONG), &[]);
+        let err = assert_fails(&out, 5, "wrong password");
+        assert!(err.contains(file), "{err}");
+        assert_eq!(env.vault_bytes(), before, "{file}");
+        // Without a vault, none is created.
+        let env = TestEnv::new();
+        let out = import(&env, file, Some(WRONG), &[]);
+        assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+        assert!(!env.vault.exists());
+    }
+}
+
+#[test]
+fn bitwarden_export_with_a_changed_byte_is_refused_by_its_mac() {
+    let text = std::fs::read_to_string(fixture("bitwarden_encrypted_pbkdf2.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let data = doc["data"].as_str().unwrap();
+    // One base64 character in the middle of the ciphertext, changed: still valid base64,
+    // still whole AES blocks, a different byte.
+    let at = data.find('|').unwrap() + 40;
+    let mut bad = data.to_string();
+    let was = &data[at..=at];
+    bad.replace_range(at..=at, if was == "A" { "B" } else { "A" });
+    let (env, before) = world();
+    let path = env.dir.path().join("tampered.json");
+    std::fs::write(&path, text.replace(data, &bad)).unwrap();
+    let out = env
+        .cmd()
+        .arg("import")
+        .arg(&path)
+        .env("OTP_PASSPHRASE", PASSWORD)
+        .output()
+        .unwrap();
+    assert_fails(&out, 1, "changed or damaged (the MAC does not verify)");
+    assert_eq!(env.vault_bytes(), before);
+}
+
+#[test]
+fn bitwarden_account_restricted_export_is_refused_clearly() {
+    let (env, before) = world();
+    let out = import(
+        &env,
+        "bitwarden_account_encrypted.json",
+        Some(PASSWORD),
+        &[],
+    );
+    let err = assert_fails(&out, 1, "account restricted");
+    assert!(
+        err.contains("export the vault again with the export type \"Password protected\""),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(env.vault_bytes(), before);
 }
 
 #[test]
@@ -253,11 +408,14 @@ fn detection_claims_exactly_these_formats_files() {
             );
         }
     }
-    assert_eq!(
-        otp::import::detect(&std::fs::read(fixture("freeotp_plus_uris.txt")).unwrap())
-            .map(|f| f.name()),
-        Some("uris")
-    );
+    // Other apps' URI lists are not FreeOTP's.
+    for file in ["otpauth_uris.txt", "aegis_uris.txt"] {
+        assert_eq!(
+            otp::import::detect(&std::fs::read(fixture(file)).unwrap()).map(|f| f.name()),
+            Some("uris"),
+            "{file}"
+        );
+    }
 }
 
 #[test]
@@ -277,8 +435,15 @@ fn damaged_files_never_panic() {
             // (about a second in a debug build) and then fails its GCM tag, which the
             // truncated-file test covers; here only the header checks are fuzzed.
             let encrypted = file.ends_with(".bin");
+            // Bitwarden's password-protected JSON runs its KDF on most mutations (tens of
+            // milliseconds here); a few cover it, and import_fuzz.rs does more.
+            let rounds = if file.contains("_encrypted_") {
+                20
+            } else {
+                200
+            };
             let bytes = std::fs::read(fixture(file)).unwrap();
-            for _ in 0..200 {
+            for _ in 0..rounds {
                 let mut damaged = bytes.clone();
                 if encrypted {
                     damaged.truncate(rng.usize(..44));

@@ -1,4 +1,4 @@
-//! Importing Ente Auth and Google Authenticator exports (issue 6) through the real binary.
+//! Importing Ente Auth and Google Authenticator exports through the real binary.
 //!
 //! Ente: the plain-text export (auto-detected as `ente` by its `codeDisplay` parameter, tags
 //! and notes kept) and the encrypted export (Argon2id + libsodium secretstream) with the right
@@ -168,7 +168,6 @@ fn ente_format_can_be_forced() {
 
 /// Ente's query is a Dart form (`issuer=ACME+Vault`): read as a plain URI list, `+` in a
 /// query value must still be a space, or the issuer comes out as `ACME+Vault`.
-/// Fails until `uri::parse` form-decodes `+` in query values (see the report for issue 6).
 #[test]
 fn ente_plain_text_read_as_a_uri_list_gives_the_same_entries() {
     let env = TestEnv::new();

@@ -11,9 +11,8 @@
   one libsodium `crypto_secretstream_xchacha20poly1305` message tagged FINAL, whose stream
   header is `encryptionNonce` (ente-io/ente: `cli/pkg/authenticator/decrypt.go` reads it so).
 
-No crate implements libsodium's secretstream on top of RustCrypto, so [`secretstream`] does it
-with `chacha20` (HChaCha20, ChaCha20-IETF) and `poly1305`, following libsodium's
-`crypto_secretstream_xchacha20poly1305.c` line by line.
+The secretstream is RustCrypto's `crypto_secretstream`; the tests below hold it to messages
+libsodium itself pushed.
 */
 
 use super::{Error, Format, Imported, Passwords};
@@ -21,6 +20,7 @@ use crate::uri;
 use ::age::secrecy::ExposeSecret;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use crypto_secretstream::{Header, Key, PullStream, Stream, Tag};
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 use zeroize::Zeroizing;
@@ -131,36 +131,51 @@ fn decrypt(bytes: &[u8], passwords: &mut Passwords) -> Result<Zeroizing<Vec<u8>>
     let salt = base64("kdfParams.salt", &export.kdf_params.salt)?;
     let header = base64("encryptionNonce", &export.encryption_nonce)?;
     let sealed = base64("encryptedData", &export.encrypted_data)?;
-    let header: [u8; secretstream::HEADER_BYTES] = header.as_slice().try_into().map_err(|_| {
+    let header = Header::try_from(header.as_slice()).map_err(|_| {
         malformed(format!(
             "encryptionNonce is {} bytes, not {}",
             header.len(),
-            secretstream::HEADER_BYTES
+            Header::BYTES
         ))
     })?;
     let argon2 = kdf(&export.kdf_params, salt.len())?;
 
     let password = passwords.get("Password of the Ente export: ")?;
-    let mut key = Zeroizing::new([0u8; secretstream::KEY_BYTES]);
+    let mut key = Zeroizing::new([0u8; Key::BYTES]);
     argon2
         .hash_password_into(password.expose_secret().as_bytes(), &salt, &mut *key)
         .map_err(|e| malformed(format!("cannot derive the key: {e}")))?;
     drop(password);
 
-    let mut stream = secretstream::Pull::new(&key, &header);
-    let (plain, tag) = stream.pull(&sealed, &[]).map_err(|e| match e {
-        secretstream::Error::Short => malformed("encryptedData is too short"),
-        secretstream::Error::Forged => Error::Locked(
-            "cannot decrypt the Ente export: wrong password, or the file was changed".into(),
-        ),
-    })?;
-    if tag != secretstream::TAG_FINAL {
+    let (plain, tag) = open(&key, header, &sealed)?;
+    if tag != Tag::Final {
         // Ente writes the whole export as one final message; anything else is cut short.
         return Err(malformed(
             "the encrypted data is incomplete (no final message)",
         ));
     }
     Ok(plain)
+}
+
+/// The first message of the stream that `header` starts, and its tag.
+fn open(
+    key: &[u8; Key::BYTES],
+    header: Header,
+    sealed: &[u8],
+) -> Result<(Zeroizing<Vec<u8>>, Tag), Error> {
+    if sealed.len() < Stream::ABYTES {
+        return Err(malformed("encryptedData is too short"));
+    }
+    // The crate's `Key` does not wipe itself; it lives only for this call.
+    let mut stream = PullStream::init(header, &Key::from(*key));
+    // Decrypted in place, so the plain text only ever lives in this wiped buffer.
+    let mut buffer = Zeroizing::new(sealed.to_vec());
+    let tag = stream.pull(&mut *buffer, &[]).map_err(|_| {
+        Error::Locked(
+            "cannot decrypt the Ente export: wrong password, or the file was changed".into(),
+        )
+    })?;
+    Ok((buffer, tag))
 }
 
 /// Argon2id as libsodium's `crypto_pwhash` runs it, with bounds so a damaged or hostile file
@@ -187,7 +202,7 @@ fn kdf(params: &KdfParams, salt_len: usize) -> Result<argon2::Argon2<'static>, E
     // libsodium passes memLimit / 1024 as Argon2's m_cost (KiB), and one lane.
     let m_cost = u32::try_from(mem_limit / 1024).map_err(|_| malformed("memLimit too large"))?;
     let t_cost = u32::try_from(ops_limit).map_err(|_| malformed("opsLimit too large"))?;
-    let params = argon2::Params::new(m_cost, t_cost, 1, Some(secretstream::KEY_BYTES))
+    let params = argon2::Params::new(m_cost, t_cost, 1, Some(Key::BYTES))
         .map_err(|e| malformed(format!("kdfParams: {e}")))?;
     Ok(argon2::Argon2::new(
         argon2::Algorithm::Argon2id,
@@ -265,234 +280,93 @@ fn note(display: &CodeDisplay) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-/// The receiving half of libsodium's `crypto_secretstream_xchacha20poly1305`.
-pub(crate) mod secretstream {
-    use chacha20::ChaCha20;
-    use chacha20::cipher::consts::U10;
-    use chacha20::cipher::{KeyIvInit, StreamCipher, StreamCipherSeek};
-    use poly1305::Poly1305;
-    use poly1305::universal_hash::KeyInit;
-    use zeroize::{Zeroize, Zeroizing};
+/// RustCrypto's secretstream against messages libsodium pushed.
+#[cfg(test)]
+mod secretstream_tests {
+    use crypto_secretstream::{Header, Key, PullStream, Tag};
 
-    pub const KEY_BYTES: usize = 32;
-    pub const HEADER_BYTES: usize = 24;
-    /// The tag byte and the Poly1305 MAC added to every message.
-    pub const A_BYTES: usize = 1 + 16;
-    #[cfg(test)]
-    pub const TAG_MESSAGE: u8 = 0;
-    pub const TAG_PUSH: u8 = 1;
-    pub const TAG_REKEY: u8 = 2;
-    pub const TAG_FINAL: u8 = TAG_PUSH | TAG_REKEY;
-
-    #[derive(Debug, PartialEq, Eq)]
-    pub enum Error {
-        /// Shorter than a tag and a MAC.
-        Short,
-        /// The MAC does not verify: wrong key, or changed data.
-        Forged,
+    fn hex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+            .collect()
     }
 
-    /// The stream state: the subkey and the 12-byte ChaCha20 nonce, which is a 4-byte
-    /// little-endian counter followed by an 8-byte "inonce".
-    pub struct Pull {
-        key: Zeroizing<[u8; KEY_BYTES]>,
-        nonce: Zeroizing<[u8; 12]>,
+    /// Pushed with PyNaCl 1.6 (libsodium): key 00..1f, five messages covering an empty
+    /// message, additional data, a REKEY tag, PUSH and FINAL, and lengths that are and
+    /// are not multiples of 16.
+    const HEADER: &str = "3dc16465c3945feba15d0357cfafab5d6ac2cfe840db1754";
+    const STREAM: &[(&[u8], Tag, &[u8], &str)] = &[
+        (b"", Tag::Message, b"", "af8d412f2d62862d8aa644bbe712b7b7a1"),
+        (
+            b"hello",
+            Tag::Message,
+            b"ad",
+            "e7a798d2180eeb61c85144d212fa4410fadb5c432abc",
+        ),
+        (
+            &[b'x'; 70],
+            Tag::Rekey,
+            b"",
+            "90992f620653e60d5c8e3aef8da1a3baf884160e38ce593a4c1edc2c2df8ab01fd078af8e353ee6102ec03025bdfe4c828614b55ad943f452bd933b4f65156ec2ab0b7636c9f7594211ab265caa71bacf048b5e9ac0b76",
+        ),
+        (
+            b"after rekey, sixteen+",
+            Tag::Push,
+            b"",
+            "68a9636447ac39ab0f30ee974de1585f9323fd62820d52ac6a35f1fb57ba0f888875c652f748",
+        ),
+        (
+            b"the end",
+            Tag::Final,
+            b"",
+            "4967f6825aa102e110a40c64bb605c063afb75044c076cf0",
+        ),
+    ];
+
+    fn key() -> [u8; Key::BYTES] {
+        std::array::from_fn(|i| i as u8)
     }
 
-    impl Pull {
-        /// `crypto_secretstream_xchacha20poly1305_init_pull`.
-        pub fn new(key: &[u8; KEY_BYTES], header: &[u8; HEADER_BYTES]) -> Pull {
-            let (first, inonce) = header.split_at(16);
-            let mut subkey = chacha20::hchacha::<U10>(key.into(), first.into());
-            let mut state = Pull {
-                key: Zeroizing::new(subkey.into()),
-                nonce: Zeroizing::new([0; 12]),
-            };
-            subkey.zeroize();
-            state.nonce[4..].copy_from_slice(inonce);
-            state.reset_counter();
-            state
-        }
+    fn stream(key: [u8; Key::BYTES]) -> PullStream {
+        let header = Header::try_from(hex(HEADER).as_slice()).unwrap();
+        PullStream::init(header, &Key::from(key))
+    }
 
-        fn reset_counter(&mut self) {
-            self.nonce[..4].copy_from_slice(&1u32.to_le_bytes());
-        }
+    fn pull(stream: &mut PullStream, sealed: &[u8], ad: &[u8]) -> Option<(Vec<u8>, Tag)> {
+        let mut buffer = sealed.to_vec();
+        let tag = stream.pull(&mut buffer, ad).ok()?;
+        Some((buffer, tag))
+    }
 
-        /// ChaCha20-IETF keyed with the stream state, positioned at 64-byte block `block`.
-        fn cipher(&self, block: u32) -> ChaCha20 {
-            let mut cipher = ChaCha20::new((&*self.key).into(), (&*self.nonce).into());
-            cipher.seek(u64::from(block) * 64);
-            cipher
-        }
-
-        /// `crypto_secretstream_xchacha20poly1305_pull`: one message and its tag.
-        pub fn pull(
-            &mut self,
-            sealed: &[u8],
-            ad: &[u8],
-        ) -> Result<(Zeroizing<Vec<u8>>, u8), Error> {
-            if sealed.len() < A_BYTES {
-                return Err(Error::Short);
-            }
-            let mlen = sealed.len() - A_BYTES;
-            let (head, rest) = sealed.split_at(1);
-            let (c, stored_mac) = rest.split_at(mlen);
-
-            // Block 0 of the keystream is the Poly1305 key.
-            let mut mac_key = Zeroizing::new([0u8; 64]);
-            self.cipher(0).apply_keystream(&mut *mac_key);
-
-            // The tag travels encrypted as the first byte of block 1; the MAC covers that
-            // whole block with the encrypted tag byte in front.
-            let mut block = Zeroizing::new([0u8; 64]);
-            block[0] = head[0];
-            self.cipher(1).apply_keystream(&mut *block);
-            let tag = block[0];
-            block[0] = head[0];
-
-            // The MAC input, in libsodium's layout: ad, pad to 16; the block; the ciphertext
-            // and `(0x10 - 64 + mlen) & 0xf` zeros (libsodium's padding, which is mlen mod 16,
-            // not the usual complement); le64(adlen); le64(64 + mlen).
-            let mut input = Vec::with_capacity(ad.len() + 16 + 64 + mlen + 16 + 16);
-            input.extend_from_slice(ad);
-            input.resize(input.len() + (16 - ad.len() % 16) % 16, 0);
-            input.extend_from_slice(&*block);
-            input.extend_from_slice(c);
-            input.resize(
-                input.len() + (0x10usize.wrapping_sub(64).wrapping_add(mlen) & 0xf),
-                0,
-            );
-            input.extend_from_slice(&(ad.len() as u64).to_le_bytes());
-            input.extend_from_slice(&((64 + mlen) as u64).to_le_bytes());
-            let poly = Poly1305::new(poly1305::Key::from_slice(&mac_key[..32]));
-            let mac = poly.compute_unpadded(&input);
-            if !constant_time_eq(mac.as_slice(), stored_mac) {
-                return Err(Error::Forged);
-            }
-
-            let mut message = Zeroizing::new(c.to_vec());
-            self.cipher(2).apply_keystream(&mut message);
-
-            // Advance: inonce ^= mac, counter += 1; rekey on REKEY or counter wrap.
-            for (n, m) in self.nonce[4..].iter_mut().zip(mac.iter()) {
-                *n ^= m;
-            }
-            let counter =
-                u32::from_le_bytes([self.nonce[0], self.nonce[1], self.nonce[2], self.nonce[3]])
-                    .wrapping_add(1);
-            self.nonce[..4].copy_from_slice(&counter.to_le_bytes());
-            if tag & TAG_REKEY != 0 || counter == 0 {
-                self.rekey();
-            }
-            Ok((message, tag))
-        }
-
-        /// `crypto_secretstream_xchacha20poly1305_rekey`: the key and inonce are replaced by
-        /// themselves encrypted with the current state.
-        fn rekey(&mut self) {
-            let mut next = Zeroizing::new([0u8; KEY_BYTES + 8]);
-            next[..KEY_BYTES].copy_from_slice(&*self.key);
-            next[KEY_BYTES..].copy_from_slice(&self.nonce[4..]);
-            self.cipher(0).apply_keystream(&mut *next);
-            self.key.copy_from_slice(&next[..KEY_BYTES]);
-            self.nonce[4..].copy_from_slice(&next[KEY_BYTES..]);
-            self.reset_counter();
+    #[test]
+    fn pulls_what_libsodium_pushed() {
+        let mut stream = stream(key());
+        for (message, tag, ad, sealed) in STREAM {
+            let (got, got_tag) = pull(&mut stream, &hex(sealed), ad).unwrap();
+            assert_eq!((got.as_slice(), got_tag), (*message, *tag));
         }
     }
 
-    fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        fn hex(text: &str) -> Vec<u8> {
-            (0..text.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-                .collect()
+    #[test]
+    fn any_change_is_refused() {
+        let sealed = hex(STREAM[1].3);
+        for i in 0..sealed.len() {
+            let mut bad = sealed.clone();
+            bad[i] ^= 0x01;
+            let mut stream = stream(key());
+            pull(&mut stream, &hex(STREAM[0].3), b"").unwrap();
+            assert!(pull(&mut stream, &bad, b"ad").is_none(), "byte {i}");
         }
-
-        /// Pushed with PyNaCl 1.6 (libsodium): key 00..1f, five messages covering an empty
-        /// message, additional data, a REKEY tag, PUSH and FINAL, and lengths that are and
-        /// are not multiples of 16.
-        const HEADER: &str = "3dc16465c3945feba15d0357cfafab5d6ac2cfe840db1754";
-        const STREAM: &[(&[u8], u8, &[u8], &str)] = &[
-            (b"", TAG_MESSAGE, b"", "af8d412f2d62862d8aa644bbe712b7b7a1"),
-            (
-                b"hello",
-                TAG_MESSAGE,
-                b"ad",
-                "e7a798d2180eeb61c85144d212fa4410fadb5c432abc",
-            ),
-            (
-                &[b'x'; 70],
-                TAG_REKEY,
-                b"",
-                "90992f620653e60d5c8e3aef8da1a3baf884160e38ce593a4c1edc2c2df8ab01fd078af8e353ee6102ec03025bdfe4c828614b55ad943f452bd933b4f65156ec2ab0b7636c9f7594211ab265caa71bacf048b5e9ac0b76",
-            ),
-            (
-                b"after rekey, sixteen+",
-                TAG_PUSH,
-                b"",
-                "68a9636447ac39ab0f30ee974de1585f9323fd62820d52ac6a35f1fb57ba0f888875c652f748",
-            ),
-            (
-                b"the end",
-                TAG_FINAL,
-                b"",
-                "4967f6825aa102e110a40c64bb605c063afb75044c076cf0",
-            ),
-        ];
-
-        fn key() -> [u8; KEY_BYTES] {
-            std::array::from_fn(|i| i as u8)
-        }
-
-        fn header() -> [u8; HEADER_BYTES] {
-            hex(HEADER).try_into().unwrap()
-        }
-
-        #[test]
-        fn pulls_what_libsodium_pushed() {
-            let mut stream = Pull::new(&key(), &header());
-            for (message, tag, ad, sealed) in STREAM {
-                let (got, got_tag) = stream.pull(&hex(sealed), ad).unwrap();
-                assert_eq!((got.as_slice(), got_tag), (*message, *tag));
-            }
-        }
-
-        #[test]
-        fn any_change_is_refused() {
-            let sealed = hex(STREAM[1].3);
-            for i in 0..sealed.len() {
-                let mut bad = sealed.clone();
-                bad[i] ^= 0x01;
-                let mut stream = Pull::new(&key(), &header());
-                stream.pull(&hex(STREAM[0].3), b"").unwrap();
-                assert_eq!(
-                    stream.pull(&bad, b"ad").unwrap_err(),
-                    Error::Forged,
-                    "byte {i}"
-                );
-            }
-            // Wrong additional data, wrong key, wrong order, and too short.
-            let mut stream = Pull::new(&key(), &header());
-            stream.pull(&hex(STREAM[0].3), b"").unwrap();
-            assert_eq!(stream.pull(&sealed, b"ax").unwrap_err(), Error::Forged);
-            let mut other = key();
-            other[0] ^= 1;
-            let mut stream = Pull::new(&other, &header());
-            assert_eq!(
-                stream.pull(&hex(STREAM[0].3), b"").unwrap_err(),
-                Error::Forged
-            );
-            let mut stream = Pull::new(&key(), &header());
-            assert_eq!(stream.pull(&sealed, b"ad").unwrap_err(), Error::Forged);
-            assert_eq!(stream.pull(&sealed[..16], b"").unwrap_err(), Error::Short);
-        }
+        // Wrong additional data, wrong key, wrong order, and too short.
+        let mut first = stream(key());
+        pull(&mut first, &hex(STREAM[0].3), b"").unwrap();
+        assert!(pull(&mut first, &sealed, b"ax").is_none());
+        let mut other = key();
+        other[0] ^= 1;
+        assert!(pull(&mut stream(other), &hex(STREAM[0].3), b"").is_none());
+        assert!(pull(&mut stream(key()), &sealed, b"ad").is_none());
+        assert!(pull(&mut stream(key()), &sealed[..16], b"").is_none());
     }
 }
 

@@ -6,11 +6,13 @@
   `type` TOTP/HOTP, `algo`, `digits`, `period` and `counter`, which is already the counter
   of the next code (otp's meaning too). FreeOTP has no Steam type: it shows Steam codes for a
   TOTP token whose issuer is exactly `Steam` (5 digits), so that becomes a Steam entry.
-- The "key URI file" export is a plain otpauth list, which auto-detection reads as `uris`.
-  It follows FreeOTP's conventions, though: the HOTP `counter` written is the stored counter
-  plus one, and Steam is `otpauth://totp/Steam:…?digits=5`. `--format freeotp` reads such a
-  file with those conventions undone; as `uris` the Steam line is rejected (5 digits) and the
-  HOTP counter would be one ahead.
+- The "key URI file" export: otpauth lines, but with FreeOTP's conventions: the HOTP
+  `counter` written is the stored counter plus one, and Steam is
+  `otpauth://totp/Steam:…?digits=5`. Read as plain `uris`, the Steam line would be refused
+  (5 digits) and the HOTP counter one ahead, so this importer undoes both. Auto-detection
+  knows the file by the exact layout FreeOTP's `Token.toUri` writes on every line (see
+  [`is_uri_file`]); a URI list in any other layout stays `uris`, and `--format freeotp`
+  forces this reading.
 */
 
 use super::{Error, Format, Imported, Passwords};
@@ -76,7 +78,10 @@ impl Format for FreeOtp {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        bytes.trim_ascii_start().starts_with(b"{") && serde_json::from_slice::<Shape>(bytes).is_ok()
+        if bytes.trim_ascii_start().starts_with(b"{") {
+            return serde_json::from_slice::<Shape>(bytes).is_ok();
+        }
+        is_uri_file(bytes)
     }
 
     fn parse(&self, bytes: &[u8], _: &mut Passwords) -> Result<Vec<Imported>, Error> {
@@ -167,17 +172,66 @@ fn convert(index: usize, token: &Token) -> Result<NewEntry, Error> {
     super::validated(index, entry)
 }
 
+fn uri_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(n, l)| (n + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Whether every line has the layout of FreeOTP's `Token.toUri`: `totp` or `hotp`, a label
+/// that Android's `Uri.Builder` percent-encoded (so no raw `:`), and the parameters `secret`,
+/// `issuer` (older versions only), `algorithm`, `digits`, `period`, then `counter` for HOTP,
+/// in that order and nothing else. Other apps' lists (and otp's own export, whose label
+/// keeps a raw `:` and whose HOTP lines have no period) differ, so they stay `uris`: reading
+/// them with FreeOTP's counter convention would put a HOTP counter one behind.
+fn is_uri_file(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let mut lines = uri_lines(text).peekable();
+    lines.peek().is_some() && lines.all(|(_, line)| has_freeotp_layout(line))
+}
+
+fn has_freeotp_layout(line: &str) -> bool {
+    const SCHEME: &str = "otpauth://";
+    let Some(rest) = line
+        .get(..SCHEME.len())
+        .filter(|p| p.eq_ignore_ascii_case(SCHEME))
+        .and_then(|_| line.get(SCHEME.len()..))
+    else {
+        return false;
+    };
+    let Some((kind, rest)) = rest.split_once('/') else {
+        return false;
+    };
+    let Some((label, query)) = rest.split_once('?') else {
+        return false;
+    };
+    if label.contains(':') {
+        return false;
+    }
+    let mut names: Vec<&str> = query
+        .split('&')
+        .map(|p| p.split_once('=').map_or(p, |(k, _)| k))
+        .collect();
+    if names.get(1) == Some(&"issuer") {
+        names.remove(1);
+    }
+    let expected: &[&str] = match kind {
+        "totp" => &["secret", "algorithm", "digits", "period"],
+        "hotp" => &["secret", "algorithm", "digits", "period", "counter"],
+        _ => return false,
+    };
+    names == expected
+}
+
 /// The "key URI file": otpauth lines written by FreeOTP's `toUri`.
 fn parse_uris(bytes: &[u8]) -> Result<Vec<Imported>, Error> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| malformed("it is neither FreeOTP+ JSON nor a list of otpauth URIs"))?;
     let mut out = Vec::new();
-    let lines = text
-        .lines()
-        .enumerate()
-        .map(|(n, l)| (n + 1, l.trim()))
-        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
-    for (n, line) in lines {
+    for (n, line) in uri_lines(text) {
         // Errors name the line, never its text: it holds a secret.
         let at_line = |reason: String| malformed(format!("line {n}: {reason}"));
         if !uri::is_otpauth(line) {
@@ -248,15 +302,37 @@ mod tests {
 
     #[test]
     fn uri_files_undo_freeotp_conventions() {
-        let text = b"otpauth://hotp/ACME%3Ax?secret=JBSWY3DPEHPK3PXP&digits=6&counter=11\n\
-                     otpauth://totp/Steam%3Agaben?secret=JBSWY3DPEHPK3PXP&digits=5&period=30\n\
-                     otpauth://totp/Steamy%3Ab?secret=JBSWY3DPEHPK3PXP&digits=6\n";
-        assert!(!FreeOtp.detect(text), "URI lists are auto-detected as uris");
+        let text = b"otpauth://hotp/ACME%3Ax?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30&counter=11\n\
+                     otpauth://totp/Steam%3Agaben?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=5&period=30\n\
+                     \n# a comment\n\
+                     otpauth://totp/Steamy%3Ab?secret=JBSWY3DPEHPK3PXP&issuer=Steamy&algorithm=SHA1&digits=6&period=30\n";
+        assert!(FreeOtp.detect(text));
         let got = FreeOtp.parse(text, &mut Passwords::default()).unwrap();
         assert_eq!(got[0].entry.counter, 10);
         assert_eq!(got[1].entry.kind, Kind::Steam);
         assert_eq!(got[1].entry.issuer, "Steam");
         assert_eq!(got[2].entry.kind, Kind::Totp);
+    }
+
+    #[test]
+    fn uri_lists_in_other_layouts_are_not_freeotp() {
+        let not_ours: &[&[u8]] = &[
+            // One line in another order is enough.
+            b"otpauth://totp/A%3Ax?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30\n\
+              otpauth://totp/B%3Ay?period=30&digits=6&algorithm=SHA1&secret=JBSWY3DPEHPK3PXP\n",
+            // otp's own export: a raw ':' in the label, and HOTP without a period.
+            b"otpauth://totp/A:x?secret=JBSWY3DPEHPK3PXP&issuer=A&algorithm=SHA1&digits=6&period=30\n",
+            b"otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&counter=3\n",
+            // A counter on a TOTP line, an extra parameter, another type, nothing at all.
+            b"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30&counter=1\n",
+            b"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30&codeDisplay=%7B%7D\n",
+            b"otpauth://steam/x?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=5&period=30\n",
+            b"# only a comment\n\n",
+            b"\xff\xfe",
+        ];
+        for text in not_ours {
+            assert!(!FreeOtp.detect(text), "{}", String::from_utf8_lossy(text));
+        }
     }
 
     #[test]

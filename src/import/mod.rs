@@ -62,6 +62,9 @@ pub enum Error {
     /// A wrong or missing password: the command maps this to exit 5.
     #[error("{0}")]
     Locked(String),
+    /// A well-formed export of a kind otp cannot read (one only the app can decrypt).
+    #[error("it is {kind}, which otp cannot read: {reason}")]
+    Unsupported { kind: String, reason: String },
 }
 
 /// An entry the file holds that otp cannot represent (MOTP, Yandex, an unknown type): listed
