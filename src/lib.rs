@@ -13,6 +13,7 @@ pub mod config;
 pub mod entry;
 pub mod error;
 pub mod harden;
+pub mod handout;
 pub mod import;
 pub mod keys;
 pub mod migration;

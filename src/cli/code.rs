@@ -4,6 +4,7 @@ use super::Context;
 use crate::clipboard::{self, CopyOptions};
 use crate::entry::{Entry, Window};
 use crate::error::{Error, Result};
+use crate::handout;
 use crate::output;
 use crate::query;
 use crate::vault::Vault;
@@ -76,13 +77,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         t = entry.window_at(t).valid_until();
     }
     if let Some(min) = args.wait {
-        let window = entry.window_at(t);
-        if window.remaining < min {
-            if at.is_none() {
-                wait_for(ctx, window.valid_until());
-            }
-            t = window.valid_until();
+        let fresh = handout::fresh_time(entry, t, min);
+        if fresh != t && at.is_none() {
+            handout::wait_until(fresh, ctx.stderr_is_terminal);
         }
+        t = fresh;
     }
     let code = entry.code_at(t);
     let window = entry.window_at(t);
@@ -124,48 +123,15 @@ fn copy_error(args: &Args, e: clipboard::Error) -> Error {
     clipboard::copy_failed(e, &format!("otp code {}", args.query))
 }
 
-/// Sleeps until `until` (unix seconds), showing a countdown on a terminal's stderr.
-fn wait_for(ctx: &Context, until: i64) {
-    use std::io::Write;
-    let mut err = std::io::stderr();
-    let mut shown = false;
-    loop {
-        let now = jiff::Timestamp::now();
-        let left_ms = (until * 1000 - now.as_millisecond()).max(0);
-        if left_ms == 0 {
-            break;
-        }
-        if ctx.stderr_is_terminal {
-            // One line, rewritten each second.
-            let secs = (left_ms + 999) / 1000;
-            let back = if shown { "\r" } else { "" };
-            let _ = write!(err, "{back}waiting {secs}s for a fresh code… ");
-            let _ = err.flush();
-            shown = true;
-        }
-        // Wake at each whole second of the countdown, and a little past the boundary.
-        let step = match left_ms % 1000 {
-            0 => 1000,
-            part => part,
-        };
-        std::thread::sleep(std::time::Duration::from_millis(step as u64 + 20));
-    }
-    if shown {
-        let _ = writeln!(err);
-    }
-}
-
 fn hotp(ctx: &Context, args: &Args, id: &str) -> Result<()> {
-    let mut vault = Vault::open_for_update(&ctx.vault)?;
-    let Some(entry) = vault.doc.get_mut(id) else {
-        return Err(query::Error::NoMatch(args.query.clone()).into());
-    };
-    let code = entry.code_for_counter(entry.counter);
-    entry.counter += 1;
-    entry.updated = ctx.now;
-    let shown = entry.clone();
     // Stored before it is shown: a code is never handed out twice.
-    vault.save()?;
+    let (shown, code) = match handout::take_counter_code(&ctx.vault, id, ctx.now) {
+        Ok(taken) => taken,
+        Err(handout::Error::Vault(e)) => return Err(e.into()),
+        Err(handout::Error::Query(_)) => {
+            return Err(query::Error::NoMatch(args.query.clone()).into());
+        }
+    };
     if args.copy {
         return copy(ctx, args, &shown, code.as_str());
     }

@@ -22,6 +22,7 @@ mod qr;
 mod recovery;
 mod rename;
 mod rm;
+mod run;
 mod serve_clipboard;
 mod uri;
 mod watch;
@@ -165,6 +166,8 @@ pub enum Command {
     /// need not ask the keyring service every time. `otp lock` drops that copy now; the key
     /// in the OS keyring stays.
     Lock(Deferred<lock::Args>),
+    /// Run a command with a code in its environment, on its stdin, or typed at its prompts
+    Run(Deferred<run::Args>),
     /// Internal: the detached process that serves a copied code (`code -c`)
     #[command(name = "__serve-clipboard", hide = true)]
     ServeClipboard(Deferred<serve_clipboard::Args>),
@@ -274,6 +277,7 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
         Command::Key(args) => key::run(&ctx, args.0),
         Command::Doctor(args) => doctor::run(&ctx, args.0),
         Command::Lock(args) => lock::run(&ctx, args.0),
+        Command::Run(args) => run::run(&ctx, args.0),
         Command::Completions(_) | Command::ServeClipboard(_) => Ok(()),
     }
 }
