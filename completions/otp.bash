@@ -1,4 +1,4 @@
-_otp() {
+_otp_clap() {
     local i cur prev opts cmd
     COMPREPLY=()
     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
@@ -15,9 +15,6 @@ _otp() {
         case "${cmd},${i}" in
             ",$1")
                 cmd="otp"
-                ;;
-            otp,__serve-clipboard)
-                cmd="otp__subcmd____serve__subcmd__clipboard"
                 ;;
             otp,add)
                 cmd="otp__subcmd__add"
@@ -70,14 +67,14 @@ _otp() {
             otp,rm)
                 cmd="otp__subcmd__rm"
                 ;;
+            otp,run)
+                cmd="otp__subcmd__run"
+                ;;
             otp,uri)
                 cmd="otp__subcmd__uri"
                 ;;
             otp,watch)
                 cmd="otp__subcmd__watch"
-                ;;
-            otp__subcmd__help,__serve-clipboard)
-                cmd="otp__subcmd__help__subcmd____serve__subcmd__clipboard"
                 ;;
             otp__subcmd__help,add)
                 cmd="otp__subcmd__help__subcmd__add"
@@ -126,6 +123,9 @@ _otp() {
                 ;;
             otp__subcmd__help,rm)
                 cmd="otp__subcmd__help__subcmd__rm"
+                ;;
+            otp__subcmd__help,run)
+                cmd="otp__subcmd__help__subcmd__run"
                 ;;
             otp__subcmd__help,uri)
                 cmd="otp__subcmd__help__subcmd__uri"
@@ -224,50 +224,12 @@ _otp() {
 
     case "${cmd}" in
         otp)
-            opts="-h -V --vault --config --backend --identity --color --help --version init add code list ls rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help"
+            opts="-h -V --vault --config --backend --identity --color --help --version init add code list ls rm rename note uri watch qr recovery export import key doctor lock run completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --vault)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --backend)
-                    COMPREPLY=($(compgen -W "keyring identity-file passphrase" -- "${cur}"))
-                    return 0
-                    ;;
-                --identity)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        otp__subcmd____serve__subcmd__clipboard)
-            opts="-h --clear-after --vault --config --backend --identity --color --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --clear-after)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --vault)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -526,22 +488,8 @@ _otp() {
             return 0
             ;;
         otp__subcmd__help)
-            opts="init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help"
+            opts="init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        otp__subcmd__help__subcmd____serve__subcmd__clipboard)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -876,6 +824,20 @@ _otp() {
             return 0
             ;;
         otp__subcmd__help__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otp__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1725,6 +1687,52 @@ _otp() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        otp__subcmd__run)
+            opts="-h --env --stdin --answer --fresh --vault --config --backend --identity --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --answer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fresh)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "keyring identity-file passphrase" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         otp__subcmd__uri)
             opts="-h --vault --config --backend --identity --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1801,3 +1809,67 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
 else
     complete -F _otp -o bashdefault -o default otp
 fi
+
+# Entry names for QUERY, from `otp __complete-names` (nothing when the vault would need a
+# passphrase or a locked keyring), matched case-insensitively; anything else is _otp_clap's.
+_otp() {
+    local line
+    if [[ -n ${COMP_LINE+set} ]]; then
+        line=${COMP_LINE:0:${COMP_POINT:-${#COMP_LINE}}}
+    else
+        line="${COMP_WORDS[*]:0:COMP_CWORD+1}"
+    fi
+    local -a words
+    read -r -a words <<<"$line"
+    local cur=""
+    if [[ $line != *[[:space:]] && ${#words[@]} -gt 0 ]]; then
+        cur=${words[${#words[@]}-1]}
+        unset 'words[${#words[@]}-1]'
+    fi
+    local i w sub="" positional=0 skip=0
+    local -a global=()
+    for ((i = 1; i < ${#words[@]}; i++)); do
+        w=${words[i]}
+        if ((skip)); then
+            skip=0
+            continue
+        fi
+        case $w in
+            --) positional=2 ;;
+            --vault | --config | --backend | --identity)
+                global+=("$w" "${words[i + 1]}")
+                skip=1
+                ;;
+            --vault=* | --config=* | --backend=* | --identity=*) global+=("$w") ;;
+            --vault|--config|--backend|--identity|--color|--env|--answer|--fresh|--at|--clear-after|--menu|--png|--issuer|--account) skip=1 ;;
+            -*) ;;
+            *)
+                if [[ -z $sub ]]; then
+                    sub=$w
+                else
+                    ((positional++))
+                fi
+                ;;
+        esac
+    done
+    if [[ -n $sub && $positional -eq 0 && $cur != -* && " code run pick qr uri rm rename note recovery type " == *" $sub "* ]]; then
+        local name lower=${cur,,} after=${cur##*:}
+        local typed=$((${#cur} - ${#after}))
+        COMPREPLY=()
+        while IFS= read -r name; do
+            if [[ ${name,,} == "$lower"* ]]; then
+                # Bash splits words at ':' too: reply with the part after the last one typed.
+                if [[ $cur == *:* && ${COMP_WORDBREAKS-:} == *:* && -n ${COMP_LINE+set} ]]; then
+                    name=${name:typed}
+                fi
+                COMPREPLY+=("$(printf '%q' "$name")")
+            fi
+        done < <("${words[0]:-otp}" "${global[@]}" __complete-names 2>/dev/null)
+        return 0
+    fi
+    if (($# >= 2)); then
+        _otp_clap "$@"
+    else
+        _otp_clap "${words[0]:-otp}" "$cur" "${words[${#words[@]}-1]}"
+    fi
+}

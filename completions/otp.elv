@@ -23,8 +23,8 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand --backend 'Where the vault key lives [default: keyring]'
             cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
             cand --color 'When to use colours (NO_COLOR is honoured)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
             cand init 'Create an empty vault and its key'
@@ -44,7 +44,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand key 'Recovery kit and key management'
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
             cand lock 'Forget the vault''s key cached from the OS keyring, at once'
-            cand __serve-clipboard 'Internal: the detached process that serves a copied code (`code -c`)'
+            cand run 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -360,13 +360,16 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
-        &'otp;__serve-clipboard'= {
-            cand --clear-after 'Seconds until the clipboard is cleared (0: serve until something else is copied)'
+        &'otp;run'= {
+            cand --env 'Put the code in this environment variable of CMD [default: OTP_CODE]'
+            cand --answer 'Run CMD on a pseudo-terminal and type a code, then Enter, whenever its output matches REGEX'
+            cand --fresh 'If fewer than S seconds of the code remain, wait for the next one first'
             cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
             cand --config 'Config file [default: ~/.config/otp/config.toml]'
             cand --backend 'Where the vault key lives [default: keyring]'
             cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
             cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand --stdin 'Write the code and a newline to CMD''s standard input instead'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -396,7 +399,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand key 'Recovery kit and key management'
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
             cand lock 'Forget the vault''s key cached from the OS keyring, at once'
-            cand __serve-clipboard 'Internal: the detached process that serves a copied code (`code -c`)'
+            cand run 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -456,7 +459,7 @@ set edit:completion:arg-completer[otp] = {|@words|
         }
         &'otp;help;lock'= {
         }
-        &'otp;help;__serve-clipboard'= {
+        &'otp;help;run'= {
         }
         &'otp;help;completions'= {
         }

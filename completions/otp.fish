@@ -33,7 +33,7 @@ complete -c otp -n "__fish_otp_needs_command" -l identity -d 'age identity file;
 complete -c otp -n "__fish_otp_needs_command" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c otp -n "__fish_otp_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c otp -n "__fish_otp_needs_command" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_needs_command" -s V -l version -d 'Print version'
 complete -c otp -n "__fish_otp_needs_command" -f -a "init" -d 'Create an empty vault and its key'
 complete -c otp -n "__fish_otp_needs_command" -f -a "add" -d 'Add accounts from otpauth URIs, stdin, or by hand'
@@ -52,7 +52,7 @@ complete -c otp -n "__fish_otp_needs_command" -f -a "import" -d 'Bring entries i
 complete -c otp -n "__fish_otp_needs_command" -f -a "key" -d 'Recovery kit and key management'
 complete -c otp -n "__fish_otp_needs_command" -f -a "doctor" -d 'Check the vault, its key, permissions, clipboard and clock'
 complete -c otp -n "__fish_otp_needs_command" -f -a "lock" -d 'Forget the vault\'s key cached from the OS keyring, at once'
-complete -c otp -n "__fish_otp_needs_command" -f -a "__serve-clipboard" -d 'Internal: the detached process that serves a copied code (`code -c`)'
+complete -c otp -n "__fish_otp_needs_command" -f -a "run" -d 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
 complete -c otp -n "__fish_otp_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c otp -n "__fish_otp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otp -n "__fish_otp_using_subcommand init" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
@@ -376,17 +376,20 @@ complete -c otp -n "__fish_otp_using_subcommand lock" -l color -d 'When to use c
 always\t''
 never\t''"
 complete -c otp -n "__fish_otp_using_subcommand lock" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l clear-after -d 'Seconds until the clipboard is cleared (0: serve until something else is copied)' -r
-complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+complete -c otp -n "__fish_otp_using_subcommand run" -l env -d 'Put the code in this environment variable of CMD [default: OTP_CODE]' -r
+complete -c otp -n "__fish_otp_using_subcommand run" -l answer -d 'Run CMD on a pseudo-terminal and type a code, then Enter, whenever its output matches REGEX' -r
+complete -c otp -n "__fish_otp_using_subcommand run" -l fresh -d 'If fewer than S seconds of the code remain, wait for the next one first' -r
+complete -c otp -n "__fish_otp_using_subcommand run" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand run" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand run" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
 identity-file\t''
 passphrase\t''"
-complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
-complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+complete -c otp -n "__fish_otp_using_subcommand run" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand run" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c otp -n "__fish_otp_using_subcommand __serve-clipboard" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand run" -l stdin -d 'Write the code and a newline to CMD\'s standard input instead'
+complete -c otp -n "__fish_otp_using_subcommand run" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand completions" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand completions" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand completions" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
@@ -397,25 +400,25 @@ complete -c otp -n "__fish_otp_using_subcommand completions" -l color -d 'When t
 always\t''
 never\t''"
 complete -c otp -n "__fish_otp_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "init" -d 'Create an empty vault and its key'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "add" -d 'Add accounts from otpauth URIs, stdin, or by hand'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "code" -d 'Print the current code of an entry'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "list" -d 'List entries'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "rm" -d 'Remove an entry'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "rename" -d 'Change an entry\'s issuer or account name'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "note" -d 'Set (or, with empty TEXT, clear) an entry\'s note'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "uri" -d 'Print an entry\'s otpauth URI (it contains the secret)'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "watch" -d 'Live view of codes with countdowns'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "qr" -d 'Show an entry as a QR code, to enrol a second device'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "recovery" -d 'Keep and use an account\'s recovery (backup) codes'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "export" -d 'Back up the vault (passphrase-encrypted by default)'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "import" -d 'Bring entries in from a backup or another app\'s export'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "key" -d 'Recovery kit and key management'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "doctor" -d 'Check the vault, its key, permissions, clipboard and clock'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "lock" -d 'Forget the vault\'s key cached from the OS keyring, at once'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "__serve-clipboard" -d 'Internal: the detached process that serves a copied code (`code -c`)'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock __serve-clipboard completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "init" -d 'Create an empty vault and its key'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "add" -d 'Add accounts from otpauth URIs, stdin, or by hand'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "code" -d 'Print the current code of an entry'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "list" -d 'List entries'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "rm" -d 'Remove an entry'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "rename" -d 'Change an entry\'s issuer or account name'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "note" -d 'Set (or, with empty TEXT, clear) an entry\'s note'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "uri" -d 'Print an entry\'s otpauth URI (it contains the secret)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "watch" -d 'Live view of codes with countdowns'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "qr" -d 'Show an entry as a QR code, to enrol a second device'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "recovery" -d 'Keep and use an account\'s recovery (backup) codes'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "export" -d 'Back up the vault (passphrase-encrypted by default)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "import" -d 'Bring entries in from a backup or another app\'s export'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "key" -d 'Recovery kit and key management'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "doctor" -d 'Check the vault, its key, permissions, clipboard and clock'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "lock" -d 'Forget the vault\'s key cached from the OS keyring, at once'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "run" -d 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "add" -d 'Store recovery codes (already stored ones are skipped)'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "list" -d 'Show the codes; used ones are struck through (terminal) or marked `used DATE`'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "use" -d 'Print the first unused code (or CODE) and mark it used'
@@ -424,3 +427,36 @@ complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "import" -d 'Restore the vault\'s key from a recovery kit into the key backend'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "rotate" -d 'Make a new key and re-encrypt the vault (passphrase vaults: change the passphrase)'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "recipient" -d 'Print the vault\'s public key (age1…)'
+
+# Entry names for QUERY, from `otp __complete-names` (nothing when the vault would need a
+# passphrase or a locked keyring).
+function __fish_otp_wants_entry_name
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    set -l positional
+    set -l skip 0
+    for word in $cmd
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        switch $word
+            case --
+                return 1
+            case --vault --config --backend --identity --color --env --answer --fresh --at --clear-after --menu --png --issuer --account
+                set skip 1
+            case '-*'
+            case '*'
+                set -a positional $word
+        end
+    end
+    test (count $positional) -eq 1
+    and contains -- $positional[1] code run pick qr uri rm rename note recovery type
+end
+
+function __fish_otp_entry_names
+    set -l cmd (commandline -opc)
+    $cmd[1] __complete-names 2>/dev/null
+end
+
+complete -c otp -n __fish_otp_wants_entry_name -f -a '(__fish_otp_entry_names)'

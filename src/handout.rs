@@ -131,7 +131,11 @@ mod tests {
     fn fresh_time_moves_to_the_next_period_only_when_too_few_seconds_are_left() {
         let e = entry();
         assert_eq!(fresh_time(&e, AT, 10), AT, "10 s left is enough for 10");
-        assert_eq!(fresh_time(&e, AT, 11), AT + 10, "10 s left is not enough for 11");
+        assert_eq!(
+            fresh_time(&e, AT, 11),
+            AT + 10,
+            "10 s left is not enough for 11"
+        );
         assert_eq!(fresh_time(&e, AT, 0), AT);
     }
 }

@@ -89,7 +89,16 @@ fn the_code_is_in_otp_code_or_the_named_variable() {
     // And not in OTP_CODE then.
     let out = otp(
         &env,
-        &["run", "github", "--env", "X", "--", "sh", "-c", "test -z \"$OTP_CODE\""],
+        &[
+            "run",
+            "github",
+            "--env",
+            "X",
+            "--",
+            "sh",
+            "-c",
+            "test -z \"$OTP_CODE\"",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
 }
@@ -100,10 +109,18 @@ fn the_code_goes_to_standard_input() {
         return;
     }
     let env = world();
-    let out = run_checker(&env, "github", &["--stdin"], &["stdin", SECRET, "totp", "1"]);
+    let out = run_checker(
+        &env,
+        "github",
+        &["--stdin"],
+        &["stdin", SECRET, "totp", "1"],
+    );
     assert_ok(&out, 1);
     // A command that does not read its input still runs, and its status is ours.
-    let out = otp(&env, &["run", "github", "--stdin", "--", "sh", "-c", "exit 6"]);
+    let out = otp(
+        &env,
+        &["run", "github", "--stdin", "--", "sh", "-c", "exit 6"],
+    );
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
 }
 
@@ -140,7 +157,12 @@ fn hotp_hands_out_one_counter_per_code_and_stores_it() {
         &["prompt", SECRET, "hotp:5", "2"],
     );
     assert_ok(&out, 2);
-    let out = run_checker(&env, "bank", &["--stdin"], &["stdin", SECRET, "hotp:7", "1"]);
+    let out = run_checker(
+        &env,
+        "bank",
+        &["--stdin"],
+        &["stdin", SECRET, "hotp:7", "1"],
+    );
     assert_ok(&out, 1);
     let out = otp(&env, &["list", "--json"]);
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -166,7 +188,12 @@ fn the_commands_status_and_signal_come_back() {
         args.extend(options.iter().copied());
         args.extend(["--", "sh", "-c", script]);
         let out = otp(&env, &args);
-        assert_eq!(out.status.code(), Some(status), "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(status),
+            "{args:?}: {}",
+            stderr(&out)
+        );
         assert_eq!(stderr(&out), "", "{args:?}: nothing of otp's own");
     }
 }
@@ -184,7 +211,10 @@ fn fresh_waits_for_a_new_period() {
         checker()
     );
     let started = Instant::now();
-    let out = otp(&env, &["run", "short", "--fresh", "4", "--", "sh", "-c", &script]);
+    let out = otp(
+        &env,
+        &["run", "short", "--fresh", "4", "--", "sh", "-c", &script],
+    );
     assert_ok(&out, 1);
     assert!(started.elapsed() < Duration::from_secs(10));
 
@@ -209,20 +239,41 @@ fn bad_input_is_a_clear_error_and_spends_nothing() {
             1,
             "otp: cannot run no-such-program-here: ",
         ),
-        (vec!["run", "nobody", "--", "true"], 3, "otp: no entry matches"),
+        (
+            vec!["run", "nobody", "--", "true"],
+            3,
+            "otp: no entry matches",
+        ),
         (
             vec!["run", "bank", "--answer", "(", "--", "true"],
             2,
             "otp: invalid --answer \"(\": ",
         ),
-        (vec!["run", "bank", "--env", "", "--", "true"], 2, "otp: invalid --env"),
-        (vec!["run", "bank", "--env", "A=B", "--", "true"], 2, "otp: invalid --env"),
-        (vec!["run", "bank", "--stdin", "--env", "X", "--", "true"], 2, "otp: "),
+        (
+            vec!["run", "bank", "--env", "", "--", "true"],
+            2,
+            "otp: invalid --env",
+        ),
+        (
+            vec!["run", "bank", "--env", "A=B", "--", "true"],
+            2,
+            "otp: invalid --env",
+        ),
+        (
+            vec!["run", "bank", "--stdin", "--env", "X", "--", "true"],
+            2,
+            "otp: ",
+        ),
         (vec!["run", "bank"], 2, "otp: "),
         (vec!["run", "bank", "true"], 2, "otp: "),
     ] {
         let out = otp(&env, &args);
-        assert_eq!(out.status.code(), Some(status), "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(status),
+            "{args:?}: {}",
+            stderr(&out)
+        );
         let err = stderr(&out);
         assert!(err.starts_with(says), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");

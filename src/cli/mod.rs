@@ -173,6 +173,9 @@ pub enum Command {
     ServeClipboard(Deferred<serve_clipboard::Args>),
     /// Print a shell completion script
     Completions(Deferred<completions::Args>),
+    /// Internal: entry names for the completion scripts, or nothing if that needs a prompt
+    #[command(name = "__complete-names", hide = true)]
+    CompleteNames(Deferred<completions::NamesArgs>),
 }
 
 /// A subcommand's arguments, defined only when that subcommand is the one being run (or
@@ -256,6 +259,7 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
     match &cli.command {
         Command::Completions(args) => return completions::run(&args.0),
         Command::ServeClipboard(args) => return serve_clipboard::run(&args.0),
+        Command::CompleteNames(_) => return completions::names(&cli),
         _ => {}
     }
     let ctx = Context::resolve(&cli)?;
@@ -278,6 +282,6 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
         Command::Doctor(args) => doctor::run(&ctx, args.0),
         Command::Lock(args) => lock::run(&ctx, args.0),
         Command::Run(args) => run::run(&ctx, args.0),
-        Command::Completions(_) | Command::ServeClipboard(_) => Ok(()),
+        Command::Completions(_) | Command::ServeClipboard(_) | Command::CompleteNames(_) => Ok(()),
     }
 }
