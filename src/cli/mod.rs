@@ -18,12 +18,14 @@ mod key;
 mod list;
 mod lock;
 mod note;
+mod pick;
 mod qr;
 mod recovery;
 mod rename;
 mod rm;
 mod run;
 mod serve_clipboard;
+mod type_;
 mod uri;
 mod watch;
 
@@ -168,6 +170,10 @@ pub enum Command {
     Lock(Deferred<lock::Args>),
     /// Run a command with a code in its environment, on its stdin, or typed at its prompts
     Run(Deferred<run::Args>),
+    /// Choose an entry by fuzzy search (or with a menu program) and copy or print its code
+    Pick(Deferred<pick::Args>),
+    /// Type an entry's code into the focused window (wtype or xdotool)
+    Type(Deferred<type_::Args>),
     /// Internal: the detached process that serves a copied code (`code -c`)
     #[command(name = "__serve-clipboard", hide = true)]
     ServeClipboard(Deferred<serve_clipboard::Args>),
@@ -282,6 +288,8 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
         Command::Doctor(args) => doctor::run(&ctx, args.0),
         Command::Lock(args) => lock::run(&ctx, args.0),
         Command::Run(args) => run::run(&ctx, args.0),
+        Command::Pick(args) => pick::run(&ctx, args.0),
+        Command::Type(args) => type_::run(&ctx, args.0),
         Command::Completions(_) | Command::ServeClipboard(_) | Command::CompleteNames(_) => Ok(()),
     }
 }

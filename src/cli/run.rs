@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
-    otp run aws -- aws sts get-session-token --token-code-from-env\n  \
+    otp run aws --env MFA_CODE -- ./assume-role.sh\n  \
     otp run vpn --stdin -- openconnect --passwd-on-stdin vpn.example.com\n  \
     otp run bastion --answer 'Verification code:' -- ssh bastion.example.com")]
 pub struct Args {
@@ -99,8 +99,7 @@ fn first_line(e: &impl std::fmt::Display) -> String {
     let text = e.to_string();
     text.lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .last()
+        .rfind(|l| !l.is_empty())
         .unwrap_or("")
         .to_string()
 }
