@@ -48,6 +48,8 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the vault, its key, permissions, clipboard and clock')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Forget the vault''s key cached from the OS keyring, at once')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with a code in its environment, on its stdin, or typed at its prompts')
+            [CompletionResult]::new('pick', 'pick', [CompletionResultType]::ParameterValue, 'Choose an entry by fuzzy search (or with a menu program) and copy or print its code')
+            [CompletionResult]::new('type', 'type', [CompletionResultType]::ParameterValue, 'Type an entry''s code into the focused window (wtype or xdotool)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -415,6 +417,29 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'otp;pick' {
+            [CompletionResult]::new('--menu', '--menu', [CompletionResultType]::ParameterName, 'Choose with this menu program instead, run with `sh -c`: entry names on its stdin, the choice on its stdout (`rofi -dmenu`, `dmenu`, `fzf`, `wofi --dmenu`, `fuzzel --dmenu`)')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/otp/config.toml]')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the vault key lives [default: keyring]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured)')
+            [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'Print the chosen code instead of copying it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'otp;type' {
+            [CompletionResult]::new('--fresh', '--fresh', [CompletionResultType]::ParameterName, 'If fewer than S seconds of the code remain, wait for the next one first')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/otp/config.toml]')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the vault key lives [default: keyring]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'otp;completions' {
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/otp/config.toml]')
@@ -443,6 +468,8 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the vault, its key, permissions, clipboard and clock')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Forget the vault''s key cached from the OS keyring, at once')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with a code in its environment, on its stdin, or typed at its prompts')
+            [CompletionResult]::new('pick', 'pick', [CompletionResultType]::ParameterValue, 'Choose an entry by fuzzy search (or with a menu program) and copy or print its code')
+            [CompletionResult]::new('type', 'type', [CompletionResultType]::ParameterValue, 'Type an entry''s code into the focused window (wtype or xdotool)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -528,6 +555,12 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             break
         }
         'otp;help;run' {
+            break
+        }
+        'otp;help;pick' {
+            break
+        }
+        'otp;help;type' {
             break
         }
         'otp;help;completions' {

@@ -55,6 +55,9 @@ _otp_clap() {
             otp,note)
                 cmd="otp__subcmd__note"
                 ;;
+            otp,pick)
+                cmd="otp__subcmd__pick"
+                ;;
             otp,qr)
                 cmd="otp__subcmd__qr"
                 ;;
@@ -69,6 +72,9 @@ _otp_clap() {
                 ;;
             otp,run)
                 cmd="otp__subcmd__run"
+                ;;
+            otp,type)
+                cmd="otp__subcmd__type"
                 ;;
             otp,uri)
                 cmd="otp__subcmd__uri"
@@ -112,6 +118,9 @@ _otp_clap() {
             otp__subcmd__help,note)
                 cmd="otp__subcmd__help__subcmd__note"
                 ;;
+            otp__subcmd__help,pick)
+                cmd="otp__subcmd__help__subcmd__pick"
+                ;;
             otp__subcmd__help,qr)
                 cmd="otp__subcmd__help__subcmd__qr"
                 ;;
@@ -126,6 +135,9 @@ _otp_clap() {
                 ;;
             otp__subcmd__help,run)
                 cmd="otp__subcmd__help__subcmd__run"
+                ;;
+            otp__subcmd__help,type)
+                cmd="otp__subcmd__help__subcmd__type"
                 ;;
             otp__subcmd__help,uri)
                 cmd="otp__subcmd__help__subcmd__uri"
@@ -224,7 +236,7 @@ _otp_clap() {
 
     case "${cmd}" in
         otp)
-            opts="-h -V --vault --config --backend --identity --color --help --version init add code list ls rm rename note uri watch qr recovery export import key doctor lock run completions help"
+            opts="-h -V --vault --config --backend --identity --color --help --version init add code list ls rm rename note uri watch qr recovery export import key doctor lock run pick type completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -488,7 +500,7 @@ _otp_clap() {
             return 0
             ;;
         otp__subcmd__help)
-            opts="init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help"
+            opts="init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -725,6 +737,20 @@ _otp_clap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        otp__subcmd__help__subcmd__pick)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         otp__subcmd__help__subcmd__qr)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -838,6 +864,20 @@ _otp_clap() {
             return 0
             ;;
         otp__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otp__subcmd__help__subcmd__type)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1319,6 +1359,44 @@ _otp_clap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        otp__subcmd__pick)
+            opts="-h --print --menu --vault --config --backend --identity --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --menu)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "keyring identity-file passphrase" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         otp__subcmd__qr)
             opts="-h --png --vault --config --backend --identity --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1702,6 +1780,44 @@ _otp_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --fresh)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "keyring identity-file passphrase" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otp__subcmd__type)
+            opts="-h --fresh --vault --config --backend --identity --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --fresh)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -45,6 +45,8 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
             cand lock 'Forget the vault''s key cached from the OS keyring, at once'
             cand run 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
+            cand pick 'Choose an entry by fuzzy search (or with a menu program) and copy or print its code'
+            cand type 'Type an entry''s code into the focused window (wtype or xdotool)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -373,6 +375,27 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'otp;pick'= {
+            cand --menu 'Choose with this menu program instead, run with `sh -c`: entry names on its stdin, the choice on its stdout (`rofi -dmenu`, `dmenu`, `fzf`, `wofi --dmenu`, `fuzzel --dmenu`)'
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand --print 'Print the chosen code instead of copying it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;type'= {
+            cand --fresh 'If fewer than S seconds of the code remain, wait for the next one first'
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'otp;completions'= {
             cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
             cand --config 'Config file [default: ~/.config/otp/config.toml]'
@@ -400,6 +423,8 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
             cand lock 'Forget the vault''s key cached from the OS keyring, at once'
             cand run 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
+            cand pick 'Choose an entry by fuzzy search (or with a menu program) and copy or print its code'
+            cand type 'Type an entry''s code into the focused window (wtype or xdotool)'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -460,6 +485,10 @@ set edit:completion:arg-completer[otp] = {|@words|
         &'otp;help;lock'= {
         }
         &'otp;help;run'= {
+        }
+        &'otp;help;pick'= {
+        }
+        &'otp;help;type'= {
         }
         &'otp;help;completions'= {
         }

@@ -53,6 +53,8 @@ complete -c otp -n "__fish_otp_needs_command" -f -a "key" -d 'Recovery kit and k
 complete -c otp -n "__fish_otp_needs_command" -f -a "doctor" -d 'Check the vault, its key, permissions, clipboard and clock'
 complete -c otp -n "__fish_otp_needs_command" -f -a "lock" -d 'Forget the vault\'s key cached from the OS keyring, at once'
 complete -c otp -n "__fish_otp_needs_command" -f -a "run" -d 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
+complete -c otp -n "__fish_otp_needs_command" -f -a "pick" -d 'Choose an entry by fuzzy search (or with a menu program) and copy or print its code'
+complete -c otp -n "__fish_otp_needs_command" -f -a "type" -d 'Type an entry\'s code into the focused window (wtype or xdotool)'
 complete -c otp -n "__fish_otp_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c otp -n "__fish_otp_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otp -n "__fish_otp_using_subcommand init" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
@@ -390,6 +392,29 @@ always\t''
 never\t''"
 complete -c otp -n "__fish_otp_using_subcommand run" -l stdin -d 'Write the code and a newline to CMD\'s standard input instead'
 complete -c otp -n "__fish_otp_using_subcommand run" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand pick" -l menu -d 'Choose with this menu program instead, run with `sh -c`: entry names on its stdin, the choice on its stdout (`rofi -dmenu`, `dmenu`, `fzf`, `wofi --dmenu`, `fuzzel --dmenu`)' -r
+complete -c otp -n "__fish_otp_using_subcommand pick" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand pick" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand pick" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand pick" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand pick" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand pick" -l print -d 'Print the chosen code instead of copying it'
+complete -c otp -n "__fish_otp_using_subcommand pick" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand type" -l fresh -d 'If fewer than S seconds of the code remain, wait for the next one first' -r
+complete -c otp -n "__fish_otp_using_subcommand type" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand type" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand type" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand type" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand type" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand type" -s h -l help -d 'Print help'
 complete -c otp -n "__fish_otp_using_subcommand completions" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand completions" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand completions" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
@@ -400,25 +425,27 @@ complete -c otp -n "__fish_otp_using_subcommand completions" -l color -d 'When t
 always\t''
 never\t''"
 complete -c otp -n "__fish_otp_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "init" -d 'Create an empty vault and its key'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "add" -d 'Add accounts from otpauth URIs, stdin, or by hand'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "code" -d 'Print the current code of an entry'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "list" -d 'List entries'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "rm" -d 'Remove an entry'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "rename" -d 'Change an entry\'s issuer or account name'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "note" -d 'Set (or, with empty TEXT, clear) an entry\'s note'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "uri" -d 'Print an entry\'s otpauth URI (it contains the secret)'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "watch" -d 'Live view of codes with countdowns'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "qr" -d 'Show an entry as a QR code, to enrol a second device'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "recovery" -d 'Keep and use an account\'s recovery (backup) codes'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "export" -d 'Back up the vault (passphrase-encrypted by default)'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "import" -d 'Bring entries in from a backup or another app\'s export'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "key" -d 'Recovery kit and key management'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "doctor" -d 'Check the vault, its key, permissions, clipboard and clock'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "lock" -d 'Forget the vault\'s key cached from the OS keyring, at once'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "run" -d 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "init" -d 'Create an empty vault and its key'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "add" -d 'Add accounts from otpauth URIs, stdin, or by hand'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "code" -d 'Print the current code of an entry'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "list" -d 'List entries'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "rm" -d 'Remove an entry'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "rename" -d 'Change an entry\'s issuer or account name'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "note" -d 'Set (or, with empty TEXT, clear) an entry\'s note'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "uri" -d 'Print an entry\'s otpauth URI (it contains the secret)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "watch" -d 'Live view of codes with countdowns'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "qr" -d 'Show an entry as a QR code, to enrol a second device'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "recovery" -d 'Keep and use an account\'s recovery (backup) codes'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "export" -d 'Back up the vault (passphrase-encrypted by default)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "import" -d 'Bring entries in from a backup or another app\'s export'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "key" -d 'Recovery kit and key management'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "doctor" -d 'Check the vault, its key, permissions, clipboard and clock'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "lock" -d 'Forget the vault\'s key cached from the OS keyring, at once'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "run" -d 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "pick" -d 'Choose an entry by fuzzy search (or with a menu program) and copy or print its code'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "type" -d 'Type an entry\'s code into the focused window (wtype or xdotool)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "add" -d 'Store recovery codes (already stored ones are skipped)'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "list" -d 'Show the codes; used ones are struck through (terminal) or marked `used DATE`'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "use" -d 'Print the first unused code (or CODE) and mark it used'

@@ -30,6 +30,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    otp pick                          # type to filter, arrows to move, Enter copies, Esc leaves\n  \
+    otp pick github --print\n  \
+    otp pick --menu 'rofi -dmenu'     # for a key binding; exit 1 when nothing is chosen")]
 pub struct Args {
     /// Only entries matching this (as `otp list` matches); all entries by default
     pub query: Option<String>,
