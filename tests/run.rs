@@ -21,6 +21,8 @@ const TOTP: &str = "otpauth://totp/GitHub:alice@example.com?secret=JBSWY3DPEHPK3
 const HOTP: &str = "otpauth://hotp/Bank:carol?secret=JBSWY3DPEHPK3PXP&counter=4";
 /// A 4-s entry: `--fresh 4` waits for its next period almost always.
 const SHORT: &str = "otpauth://totp/Short:bob?secret=JBSWY3DPEHPK3PXP&period=4";
+/// A 2-s entry: its code a few seconds ago is no longer current.
+const TWO_SECONDS: &str = "otpauth://totp/Tick:tock?secret=JBSWY3DPEHPK3PXP&period=2";
 
 fn checker() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -139,6 +141,24 @@ fn each_prompt_gets_a_code_typed_on_a_pseudo_terminal() {
     assert_ok(&out, 2);
     // The command's output passes through: both prompts were shown.
     assert_eq!(stdout(&out).matches("Verification code:").count(), 2);
+}
+
+#[test]
+fn a_prompt_appearing_twice_gets_a_code_computed_each_time() {
+    if !tools() {
+        return;
+    }
+    let env = world();
+    env.add(&[TWO_SECONDS]);
+    // 5 s between the prompts of a 2-s entry: the checker accepts only the codes of the
+    // periods around the moment it reads, so the code of the first prompt would fail the second.
+    let out = run_checker(
+        &env,
+        "tick",
+        &["--answer", "Verification code: ?$"],
+        &["prompt", SECRET, "totp", "2", "2", "5"],
+    );
+    assert_ok(&out, 2);
 }
 
 #[test]
