@@ -2,9 +2,11 @@
 //! standard input (`--stdin`), or typed at each prompt matching `--answer REGEX` on a
 //! pseudo-terminal (a prompt read with `input()` and one with `getpass()`, which opens
 //! /dev/tty as ssh does); the command checks the code against `oathtool` and that no process's
-//! command line holds it (tests/fixtures/run/check_code.py). The command's exit status and
-//! death by signal come back as `otp`'s status; HOTP hands out one counter per code and stores
-//! it; `--fresh` waits for a new period; bad input changes nothing.
+//! command line holds it (tests/fixtures/run/check_code.py); a prompt that comes back later
+//! gets the code of that moment. The command's exit status and death by signal come back as
+//! `otp`'s status, and SIGTERM, SIGHUP and SIGUSR1 sent to `otp` reach the command; HOTP hands
+//! out one counter per code and stores it; `--fresh` waits for a new period; bad input changes
+//! nothing.
 //!
 //! Codes come from the wall clock, so the checker accepts the previous and the next period's
 //! code too.
@@ -215,6 +217,72 @@ fn the_commands_status_and_signal_come_back() {
             stderr(&out)
         );
         assert_eq!(stderr(&out), "", "{args:?}: nothing of otp's own");
+    }
+}
+
+/// `otp ARGS` started in the world's environment (as `TestEnv::cmd` sets it up), its stdout
+/// piped, for a test to signal it while it runs.
+fn spawn_otp(env: &TestEnv, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_otp"))
+        .args(args)
+        .env("HOME", &env.home)
+        .env("XDG_DATA_HOME", env.home.join(".local/share"))
+        .env("XDG_CONFIG_HOME", env.home.join(".config"))
+        .env("OTP_VAULT", &env.vault)
+        .env("OTP_IDENTITY_FILE", &env.identity)
+        .env_remove("OTP_CONFIG")
+        .env_remove("OTP_BACKEND")
+        .env_remove("OTP_PASSPHRASE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start otp")
+}
+
+#[test]
+fn signals_sent_to_otp_reach_the_command() {
+    use std::io::{BufRead, BufReader, Read};
+    let env = world();
+    for (options, signal) in [
+        (vec![], "TERM"),
+        (vec![], "HUP"),
+        (vec!["--stdin"], "TERM"),
+        (vec!["--env", "X"], "USR1"),
+    ] {
+        // The command says it is ready, then ends with 7 when the signal comes.
+        let script = format!(
+            "trap 'echo got {signal}; exit 7' {signal}; echo ready; while :; do sleep 0.05; done"
+        );
+        let mut args = vec!["run", "github"];
+        args.extend(options.iter().copied());
+        args.extend(["--", "sh", "-c", &script]);
+        let mut otp = spawn_otp(&env, &args);
+        let mut out = BufReader::new(otp.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        out.read_line(&mut line).expect("read");
+        assert_eq!(line, "ready\n", "{args:?}");
+        let killed = std::process::Command::new("kill")
+            .args(["-s", signal, &otp.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(killed.success());
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = otp.try_wait().expect("wait") {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = otp.kill();
+                panic!("{args:?}: otp did not end after SIG{signal}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).expect("read");
+        assert_eq!(rest, format!("got {signal}\n"), "{args:?}");
+        assert_eq!(status.code(), Some(7), "{args:?}: the command's status");
     }
 }
 

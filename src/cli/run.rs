@@ -7,7 +7,9 @@ Three ways in: an environment variable (`OTP_CODE` by default, for `aws`, `npm` 
 standard input (`openconnect --passwd-on-stdin`), or typed at a prompt: with `--answer` the
 command runs on a pseudo-terminal whose output is watched, and each time it matches REGEX a code
 computed at that moment is typed, then Enter (`ssh`'s "Verification code:"). `otp` exits with
-the command's status (128+N for a command killed by signal N, as shells report it).
+the command's status (128+N for a command killed by signal N, as shells report it), and stands
+in for it meanwhile: SIGTERM and SIGHUP sent to `otp` reach the command (on a pseudo-terminal,
+as the hang-up of its terminal), and `otp` ends when it does.
 */
 
 use super::Context;
@@ -177,13 +179,14 @@ fn in_env(
     args: &[OsString],
 ) -> Result<ExitStatus> {
     let code = handout::code_now(&ctx.vault, entry, fresh, ctx.stderr_is_terminal)?;
+    let signals = passed_signals()?;
     let mut child = Command::new(program)
         .args(args)
         .env(name, code.as_str())
         .spawn()
         .map_err(|e| spawn_error(program, e))?;
     drop(code);
-    child.wait().map_err(|e| spawn_error(program, e))
+    wait_passing_signals(&mut child, signals).map_err(|e| spawn_error(program, e))
 }
 
 fn on_stdin(
@@ -193,6 +196,7 @@ fn on_stdin(
     program: &Path,
     args: &[OsString],
 ) -> Result<ExitStatus> {
+    let signals = passed_signals()?;
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::piped())
@@ -214,7 +218,42 @@ fn on_stdin(
         let _ = child.wait();
         return Err(e.into());
     }
-    child.wait().map_err(|e| spawn_error(program, e))
+    wait_passing_signals(&mut child, signals).map_err(|e| spawn_error(program, e))
+}
+
+/// The signals `otp` passes on to the command, and SIGCHLD, which says it has ended. Set up
+/// before the command starts, so that none is missed.
+fn passed_signals() -> Result<signal_hook::iterator::Signals> {
+    use signal_hook::consts::{SIGCHLD, SIGHUP, SIGTERM, SIGUSR1, SIGUSR2};
+    signal_hook::iterator::Signals::new([SIGCHLD, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2])
+        .map_err(|e| Error::io("cannot set up signal handling", e))
+}
+
+/// Waits for the command, passing on SIGTERM and SIGHUP (asking `otp` to end asks the command)
+/// and SIGUSR1 and SIGUSR2, so that `otp run` can stand in for the command under a supervisor
+/// or `kill`. The terminal's Ctrl-C and Ctrl-\ reach the command without help.
+fn wait_passing_signals(
+    child: &mut std::process::Child,
+    mut signals: signal_hook::iterator::Signals,
+) -> std::io::Result<ExitStatus> {
+    use nix::sys::signal::{Signal, kill};
+    let pid = i32::try_from(child.id())
+        .ok()
+        .map(nix::unistd::Pid::from_raw);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        // Blocks until a signal comes: the command's end (SIGCHLD) or one to pass on.
+        for signal in signals.wait() {
+            // Only this thread reaps the command, and it has not yet: the pid is still its.
+            if let (Some(pid), Ok(signal)) = (pid, Signal::try_from(signal))
+                && signal != Signal::SIGCHLD
+            {
+                let _ = kill(pid, signal);
+            }
+        }
+    }
 }
 
 fn pty_error(e: impl std::fmt::Display) -> Error {
