@@ -8,164 +8,18 @@
 //! or a query) is acted on; a menu closed without a choice spends nothing. Without a terminal
 //! and without `--menu`, pick is refused.
 //!
-//! Each tmux session is a server of its own on a socket inside the test's temporary world.
+//! SIGTERM leaves as Esc does. Each tmux session is a server of its own on a socket inside the
+//! test's temporary world (`common::tmux`).
 
 mod common;
 
+use common::tmux::{BEFORE, Tmux, quote};
 use common::{GITHUB, GOOGLE, TestEnv, require_tool, stderr, stdout};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 const HOTP: &str = "otpauth://hotp/Bank:carol?secret=JBSWY3DPEHPK3PXP&counter=4";
-/// How long to wait for the screen to show something before failing.
-const PATIENCE: Duration = Duration::from_secs(10);
-
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-fn path(p: &Path) -> String {
-    quote(&p.to_string_lossy())
-}
-
-/// A tmux server of our own running `otp pick ARGS > out.txt` in a wrapper shell that prints
-/// a line first, records the terminal settings before and after, and then stays alive until
-/// the terminal goes away.
-struct Tmux {
-    socket: PathBuf,
-    dir: PathBuf,
-}
-
-impl Tmux {
-    fn pick(env: &TestEnv, args: &[&str]) -> Tmux {
-        static SESSIONS: AtomicUsize = AtomicUsize::new(0);
-        let n = SESSIONS.fetch_add(1, Ordering::SeqCst);
-        let dir = env.dir.path().join(format!("tmux{n}"));
-        std::fs::create_dir(&dir).expect("session dir");
-        let mut script = String::from("#!/bin/sh\n");
-        for (name, value) in [
-            ("HOME", path(&env.home)),
-            ("XDG_DATA_HOME", path(&env.home.join(".local/share"))),
-            ("XDG_CONFIG_HOME", path(&env.home.join(".config"))),
-            ("OTP_VAULT", path(&env.vault)),
-            ("OTP_IDENTITY_FILE", path(&env.identity)),
-            ("NO_COLOR", "1".into()),
-        ] {
-            script.push_str(&format!("export {name}={value}\n"));
-        }
-        script.push_str("unset OTP_CONFIG OTP_BACKEND OTP_PASSPHRASE WAYLAND_DISPLAY\n");
-        let argv: Vec<String> = args.iter().map(|a| quote(a)).collect();
-        script.push_str(&format!(
-            "cd {dir}\necho 'the screen before pick'\nstty -g > stty.before\n\
-             {otp} pick {argv} > out.txt\n\
-             echo \"otp exited $?\"\nstty -g > stty.after\nexec cat > /dev/null\n",
-            dir = path(&dir),
-            otp = quote(env!("CARGO_BIN_EXE_otp")),
-            argv = argv.join(" "),
-        ));
-        let wrapper = dir.join("pick.sh");
-        std::fs::write(&wrapper, script).expect("write wrapper");
-        let tmux = Tmux {
-            socket: dir.join("tmux.sock"),
-            dir,
-        };
-        let sh = format!("sh {}", path(&wrapper));
-        tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "pick",
-            "-x",
-            "80",
-            "-y",
-            "20",
-            &sh,
-        ]);
-        tmux
-    }
-
-    /// `tmux -S SOCKET ARGS` (no user config), asserting success; returns stdout.
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(["-f", "/dev/null"])
-            .args(args)
-            .output()
-            .expect("run tmux");
-        assert!(out.status.success(), "tmux {args:?}: {}", stderr(&out));
-        stdout(&out)
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "pick"])
-    }
-
-    fn pane(&self, format: &str) -> String {
-        self.run(&["display-message", "-p", "-t", "pick", format])
-            .trim()
-            .to_string()
-    }
-
-    /// Sends keys as tmux names them (`Down`, `Enter`, `Escape`), or text with `literal`.
-    fn keys(&self, keys: &str, literal: bool) {
-        if literal {
-            self.run(&["send-keys", "-t", "pick", "-l", keys]);
-        } else {
-            self.run(&["send-keys", "-t", "pick", keys]);
-        }
-    }
-
-    fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if done(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "timed out waiting for {what}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Waits for `otp` to exit and returns the screen then.
-    fn wait_for_exit(&self) -> String {
-        let screen = self.wait_for("otp to exit", |s| s.contains("otp exited"));
-        // The wrapper writes stty.after right after the exit status.
-        let after = self.dir.join("stty.after");
-        let start = Instant::now();
-        while !after.exists() && start.elapsed() < PATIENCE {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        screen
-    }
-
-    /// What `otp pick` wrote to its stdout.
-    fn out(&self) -> String {
-        std::fs::read_to_string(self.dir.join("out.txt")).unwrap_or_default()
-    }
-
-    fn stty_unchanged(&self) {
-        let before = std::fs::read_to_string(self.dir.join("stty.before")).expect("stty.before");
-        let after = std::fs::read_to_string(self.dir.join("stty.after")).expect("stty.after");
-        assert_eq!(before, after, "terminal settings differ after `otp pick`");
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-S")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
-}
 
 fn unix_now() -> i64 {
     SystemTime::now()
@@ -207,7 +61,7 @@ fn typing_filters_and_enter_prints_the_chosen_code() {
     }
     let env = world();
     let since = unix_now();
-    let tmux = Tmux::pick(&env, &["--print"]);
+    let tmux = Tmux::otp(&env, &["pick", "--print"], true);
     let screen = tmux.wait_for("the picker", |s| s.contains("3/3"));
     assert_eq!(
         tmux.pane("#{alternate_on}"),
@@ -258,7 +112,7 @@ fn arrows_move_the_selection() {
     }
     let env = world();
     let since = unix_now();
-    let tmux = Tmux::pick(&env, &["--print"]);
+    let tmux = Tmux::otp(&env, &["pick", "--print"], true);
     tmux.wait_for("the picker", |s| s.contains("3/3"));
     for key in ["Down", "Down", "Down", "Up"] {
         tmux.keys(key, false);
@@ -285,14 +139,14 @@ fn escape_leaves_the_terminal_as_it_was_and_gives_no_code() {
     }
     let env = world();
     let before = env.vault_bytes();
-    let tmux = Tmux::pick(&env, &["--print", "bank"]);
+    let tmux = Tmux::otp(&env, &["pick", "--print", "bank"], true);
     let screen = tmux.wait_for("the picker", |s| s.contains("1/1"));
-    assert!(!screen.contains("the screen before pick"), "{screen}");
+    assert!(!screen.contains(BEFORE), "{screen}");
     tmux.keys("Escape", false);
     let screen = tmux.wait_for_exit();
     assert!(screen.contains("otp exited 1"), "{screen}");
     // The screen of before is back, the picker gone.
-    assert!(screen.starts_with("the screen before pick\n"), "{screen}");
+    assert!(screen.starts_with(&format!("{BEFORE}\n")), "{screen}");
     assert!(!screen.contains("Bank:carol"), "{screen}");
     assert_eq!(
         tmux.pane("#{alternate_on}"),
@@ -303,6 +157,31 @@ fn escape_leaves_the_terminal_as_it_was_and_gives_no_code() {
     tmux.stty_unchanged();
     assert_eq!(tmux.out(), "", "no code");
     assert_eq!(env.vault_bytes(), before, "the HOTP counter is not spent");
+}
+
+#[test]
+fn sigterm_leaves_the_terminal_as_it_was() {
+    if !require_tool("tmux") {
+        return;
+    }
+    let env = world();
+    let tmux = Tmux::otp(&env, &["pick", "--print"], true);
+    tmux.wait_for("the picker", |s| s.contains("3/3"));
+    let killed = Command::new("kill")
+        .args(["-TERM", &tmux.otp_pid()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let screen = tmux.wait_for_exit();
+    assert!(screen.contains("otp exited 1"), "{screen}");
+    assert!(screen.starts_with(&format!("{BEFORE}\n")), "{screen}");
+    assert_eq!(
+        tmux.pane("#{alternate_on}"),
+        "0",
+        "still on the alternate screen"
+    );
+    tmux.stty_unchanged();
+    assert_eq!(tmux.out(), "", "no code");
 }
 
 #[test]
@@ -326,7 +205,7 @@ fn enter_copies_the_code_to_the_clipboard() {
     let config = env.home.join(".config/otp");
     std::fs::create_dir_all(&config).expect("config dir");
     std::fs::write(config.join("config.toml"), "clipboard_clear_seconds = 5\n").expect("config");
-    let tmux = Tmux::pick(&env, &["bank"]);
+    let tmux = Tmux::otp(&env, &["pick", "bank"], true);
     tmux.wait_for("the picker", |s| s.contains("1/1"));
     tmux.keys("Enter", false);
     let screen = tmux.wait_for_exit();
@@ -348,7 +227,7 @@ fn enter_copies_the_code_to_the_clipboard() {
 fn stub_menu(dir: &Path, choice: &str) -> String {
     format!(
         "cat > {names}; printf '%s\\n' {choice}",
-        names = path(&dir.join("names.txt")),
+        names = quote(&dir.join("names.txt").to_string_lossy()),
         choice = quote(choice)
     )
 }

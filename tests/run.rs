@@ -3,7 +3,8 @@
 //! pseudo-terminal (a prompt read with `input()` and one with `getpass()`, which opens
 //! /dev/tty as ssh does); the command checks the code against `oathtool` and that no process's
 //! command line holds it (tests/fixtures/run/check_code.py); a prompt that comes back later
-//! gets the code of that moment. The command's exit status and death by signal come back as
+//! gets the code of that moment; on a terminal (tmux) what the person types reaches the command
+//! and the terminal is put back, after the command and after SIGTERM. The command's exit status and death by signal come back as
 //! `otp`'s status, and SIGTERM, SIGHUP and SIGUSR1 sent to `otp` reach the command; HOTP hands
 //! out one counter per code and stores it; `--fresh` waits for a new period; bad input changes
 //! nothing.
@@ -13,6 +14,7 @@
 
 mod common;
 
+use common::tmux::Tmux;
 use common::{TestEnv, require_tool, stderr, stdout};
 use std::path::PathBuf;
 use std::process::Output;
@@ -161,6 +163,60 @@ fn a_prompt_appearing_twice_gets_a_code_computed_each_time() {
         &["prompt", SECRET, "totp", "2", "2", "5"],
     );
     assert_ok(&out, 2);
+}
+
+#[test]
+fn on_a_terminal_answer_passes_keys_through_and_restores_the_terminal() {
+    if !require_tool("tmux") {
+        return;
+    }
+    let env = world();
+    // The command asks for the code, then for a line the person types, then ends.
+    let script = "printf 'Verification code: '; read code; echo \"code of ${#code} digits\"; \
+                  printf 'Name: '; read name; echo \"hello $name\"";
+    let tmux = Tmux::otp(
+        &env,
+        &[
+            "run", "github", "--answer", "code: $", "--", "sh", "-c", script,
+        ],
+        false,
+    );
+    tmux.wait_for("the code typed", |s| s.contains("code of 6 digits"));
+    tmux.wait_for("the second question", |s| s.contains("Name:"));
+    tmux.keys("world", true);
+    tmux.keys("Enter", false);
+    let screen = tmux.wait_for_exit();
+    assert!(screen.contains("hello world"), "{screen}");
+    assert!(screen.contains("otp exited 0"), "{screen}");
+    tmux.stty_unchanged();
+
+    // SIGTERM: the command's terminal hangs up, and ours is put back.
+    let tmux = Tmux::otp(
+        &env,
+        &[
+            "run",
+            "github",
+            "--answer",
+            "never",
+            "--",
+            "sh",
+            "-c",
+            "echo started; sleep 60",
+        ],
+        false,
+    );
+    tmux.wait_for("the command", |s| s.contains("started"));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &tmux.otp_pid()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let screen = tmux.wait_for_exit();
+    assert!(
+        screen.contains("otp exited 129"),
+        "SIGHUP ends sh: {screen}"
+    );
+    tmux.stty_unchanged();
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 pub mod apps;
 pub mod strace;
+pub mod tmux;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
