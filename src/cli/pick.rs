@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     };
     let code = handout::code_now(&ctx.vault, &entry, None, ctx.stderr_is_terminal)?;
     match &copy {
-        None => ctx.print(&format!("{code}\n")),
+        None => ctx.print(&zeroize::Zeroizing::new(format!("{code}\n"))),
         Some(opts) => {
             let copied = clipboard::copy(code.as_str(), opts).map_err(copy_error)?;
             if ctx.stderr_is_terminal {
