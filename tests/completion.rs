@@ -3,11 +3,13 @@
 //! names with spaces escaped, after global options and the command's own), and leaves options
 //! and subcommands to clap's part. When the vault cannot be opened quickly without asking (a
 //! passphrase vault, no vault, no key) it completes nothing, at once.
-//! The internal `otp __complete-names` is in no help text and offered by no script.
+//! The fish script, sourced in a real fish, completes names after the same commands and
+//! likewise nothing for a passphrase vault. The internal `otp __complete-names` is in no help
+//! text and offered by no script.
 
 mod common;
 
-use common::{GITHUB, GOOGLE, TestEnv, stderr, stdout};
+use common::{GITHUB, GOOGLE, TestEnv, require_tool, stderr, stdout};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -199,4 +201,89 @@ fn the_internal_command_prints_names_and_is_in_no_help() {
     for (path, _) in otp::cli::completions::generated_files() {
         assert!(!path.contains("complete-names"), "{path}");
     }
+}
+
+/// What fish offers for `line` with the committed `completions/otp.fish` sourced, one per line,
+/// in the world's environment with `otp` on PATH. Fails if fish takes more than [`QUICK`].
+fn fish_complete(env: &TestEnv, line: &str) -> Vec<String> {
+    let bin = Path::new(env!("CARGO_BIN_EXE_otp"))
+        .parent()
+        .expect("bin dir")
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .expect("PATH");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("completions/otp.fish");
+    let quote = |s: &str| format!("'{}'", s.replace('\\', r"\\").replace('\'', r"\'"));
+    let program = format!(
+        "source {}; complete -C {}",
+        quote(&script.to_string_lossy()),
+        quote(line)
+    );
+    let mut cmd = Command::new("timeout");
+    cmd.args(["20", "fish", "--no-config", "-c", &program])
+        .env("PATH", path)
+        .env("HOME", &env.home)
+        .env("XDG_DATA_HOME", env.home.join(".local/share"))
+        .env("XDG_CONFIG_HOME", env.home.join(".config"))
+        .env("XDG_RUNTIME_DIR", env.home.join("run"))
+        .env("OTP_VAULT", &env.vault)
+        .env_remove("OTP_IDENTITY_FILE")
+        .env_remove("OTP_CONFIG")
+        .env_remove("OTP_BACKEND")
+        .env_remove("OTP_PASSPHRASE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    if env.identity.exists() {
+        cmd.env("OTP_IDENTITY_FILE", &env.identity);
+    }
+    let started = Instant::now();
+    let out = cmd.output().expect("run fish");
+    assert!(
+        started.elapsed() < QUICK,
+        "completing {line:?} took {:?}",
+        started.elapsed()
+    );
+    assert!(out.status.success(), "fish for {line:?}: {}", stderr(&out));
+    stdout(&out).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn fish_completes_entry_names_and_nothing_for_a_passphrase_vault() {
+    if !require_tool("fish") {
+        return;
+    }
+    let env = TestEnv::new();
+    env.add(&[GITHUB, GOOGLE, SPACED]);
+    for line in [
+        "otp code gi",
+        "otp run --env X gi",
+        "otp --color never type gi",
+    ] {
+        assert_eq!(
+            fish_complete(&env, line),
+            ["Git Lab:bob b", "GitHub:alice@example.com"],
+            "{line}"
+        );
+    }
+    for sub in ["pick", "qr", "uri", "rm", "rename", "recovery"] {
+        assert_eq!(
+            fish_complete(&env, &format!("otp {sub} goo")),
+            ["Google:alice@gmail.com"],
+            "{sub}"
+        );
+    }
+
+    let locked = TestEnv::new();
+    for args in [vec!["init", "--backend", "passphrase"], vec!["add", GITHUB]] {
+        let out = locked
+            .cmd()
+            .env("OTP_PASSPHRASE", "correct horse")
+            .env_remove("OTP_IDENTITY_FILE")
+            .args(&args)
+            .output()
+            .expect("otp");
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert!(fish_complete(&locked, "otp code gi").is_empty());
 }
