@@ -274,6 +274,15 @@ fn fish_completes_entry_names_and_nothing_for_a_passphrase_vault() {
         );
     }
 
+    // --vault and --identity on the line are the vault asked.
+    let other = TestEnv::new();
+    let line = format!(
+        "otp --vault {} uri --identity {} goo",
+        env.vault.display(),
+        env.identity.display()
+    );
+    assert_eq!(fish_complete(&other, &line), ["Google:alice@gmail.com"]);
+
     let locked = TestEnv::new();
     for args in [vec!["init", "--backend", "passphrase"], vec!["add", GITHUB]] {
         let out = locked

@@ -242,7 +242,24 @@ end
 
 function __fish_otp_entry_names
     set -l cmd (commandline -opc)
-    $cmd[1] __complete-names 2>/dev/null
+    # The vault and key named on the line are the ones asked.
+    set -l global
+    set -l take 0
+    for word in $cmd[2..-1]
+        if test $take -eq 1
+            set -a global $word
+            set take 0
+            continue
+        end
+        switch $word
+            case --vault --config --backend --identity
+                set -a global $word
+                set take 1
+            case '--vault=*' '--config=*' '--backend=*' '--identity=*'
+                set -a global $word
+        end
+    end
+    $cmd[1] $global __complete-names 2>/dev/null
 end
 
 complete -c otp -n __fish_otp_wants_entry_name -f -a '(__fish_otp_entry_names)'
