@@ -236,10 +236,8 @@ fn wait_passing_signals(
     child: &mut std::process::Child,
     mut signals: signal_hook::iterator::Signals,
 ) -> std::io::Result<ExitStatus> {
-    use nix::sys::signal::{Signal, kill};
-    let pid = i32::try_from(child.id())
-        .ok()
-        .map(nix::unistd::Pid::from_raw);
+    use rustix::process::{Pid, Signal, kill_process};
+    let pid = i32::try_from(child.id()).ok().and_then(Pid::from_raw);
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(status);
@@ -247,10 +245,10 @@ fn wait_passing_signals(
         // Blocks until a signal comes: the command's end (SIGCHLD) or one to pass on.
         for signal in signals.wait() {
             // Only this thread reaps the command, and it has not yet: the pid is still its.
-            if let (Some(pid), Ok(signal)) = (pid, Signal::try_from(signal))
-                && signal != Signal::SIGCHLD
+            if let (Some(pid), Some(signal)) = (pid, Signal::from_named_raw(signal))
+                && signal != Signal::CHILD
             {
-                let _ = kill(pid, signal);
+                let _ = kill_process(pid, signal);
             }
         }
     }
