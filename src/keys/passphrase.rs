@@ -59,3 +59,17 @@ fn no_tty(e: std::io::Error) -> Error {
         _ => Error::PassphraseIo(e),
     }
 }
+
+/// The most scrypt work a passphrase file may ask for: N = 2^22 (4 GiB of memory, seconds of
+/// work). age's own bound is measured on the machine at the time (about 16 times the work it
+/// can do in a second): a vault or kit made on a fast, idle machine could then be refused on
+/// a slow or busy one, locking its owner out. A fixed bound opens every file age makes on
+/// today's machines and still stops a hostile file from asking for hours of work.
+pub const MAX_SCRYPT_WORK_FACTOR: u8 = 22;
+
+/// age's scrypt identity for `passphrase`, with the fixed bound above.
+pub fn scrypt_identity(passphrase: &SecretString) -> age::scrypt::Identity {
+    let mut identity = age::scrypt::Identity::new(passphrase.clone());
+    identity.set_max_work_factor(MAX_SCRYPT_WORK_FACTOR);
+    identity
+}

@@ -60,7 +60,7 @@ pub fn open(bytes: &[u8], passphrase: &SecretString) -> Result<Zeroizing<Vec<u8>
     if !decryptor.is_scrypt() {
         return Err(Error::NotPassphrase);
     }
-    let identity = age::scrypt::Identity::new(passphrase.clone());
+    let identity = super::passphrase::scrypt_identity(passphrase);
     let mut reader = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(|e| match e {
@@ -94,6 +94,30 @@ mod tests {
         assert_eq!(open(&sealed, &wrong), Err(Error::WrongPassphrase));
         assert_eq!(open(b"hello", &pass), Err(Error::NotAge));
         assert!(!is_age(b"{\"version\":1}"));
+    }
+
+    /// The work-factor bound is fixed, not measured on the machine at the time: a file
+    /// asking for more than 2^22 is refused before any scrypt work is done.
+    #[test]
+    fn excessive_scrypt_work_is_refused_at_a_fixed_bound() {
+        let pass = SecretString::from("correct horse".to_string());
+        let mut recipient = age::scrypt::Recipient::new(pass.clone());
+        recipient.set_work_factor(10);
+        let encryptor =
+            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .unwrap();
+        let mut file = Vec::new();
+        let mut writer = encryptor.wrap_output(&mut file).unwrap();
+        writer.write_all(b"{}").unwrap();
+        writer.finish().unwrap();
+        assert_eq!(&open(&file, &pass).unwrap()[..], b"{}");
+        let text = String::from_utf8_lossy(&file).into_owned();
+        let line = text.lines().find(|l| l.starts_with("-> scrypt ")).unwrap();
+        let bumped = text.replacen(line, &line.replace(" 10", " 23"), 1);
+        assert_eq!(
+            open(bumped.as_bytes(), &pass),
+            Err(Error::ExcessiveWork(23))
+        );
     }
 
     #[test]

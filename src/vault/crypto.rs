@@ -106,7 +106,7 @@ pub fn decrypt(buf: &mut Zeroizing<Vec<u8>>, key: &Key) -> Result<(), Error> {
     let identity: &dyn age::Identity = match (key, decryptor.is_scrypt()) {
         (Key::Identity(id), false) => id,
         (Key::Passphrase(p), true) => {
-            scrypt = age::scrypt::Identity::new(p.clone());
+            scrypt = crate::keys::passphrase::scrypt_identity(p);
             &scrypt
         }
         (Key::Identity(_), true) => return Err(Error::NeedsPassphrase),
