@@ -73,15 +73,6 @@ impl Error {
     }
 }
 
-/// The command-level error for a failed copy: `cannot copy the code: <why>`, then a hint
-/// naming `instead`, the command that prints the text (`otp code github`).
-pub fn copy_failed(e: Error, instead: &str) -> crate::error::Error {
-    crate::error::Error::Copy {
-        source: e,
-        instead: instead.to_string(),
-    }
-}
-
 fn unavailable(e: arboard::Error) -> Error {
     match e {
         arboard::Error::ContentNotAvailable => Error::Empty,

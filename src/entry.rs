@@ -727,6 +727,11 @@ pub fn label_of(issuer: &str, account: &str) -> String {
 }
 
 impl Entry {
+    /// How many of the entry's recovery codes are still unused.
+    pub fn unused_recovery_codes(&self) -> usize {
+        self.recovery.iter().filter(|r| r.used.is_none()).count()
+    }
+
     /// `Issuer:account`, or just the account when there is no issuer.
     pub fn label(&self) -> String {
         label_of(&self.issuer, &self.account)

@@ -58,6 +58,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// A failed copy: `cannot copy the code: <why>`, then a hint naming `instead`, the
+    /// command that prints the text (`otp code github`).
+    pub fn copy_failed(source: clipboard::Error, instead: &str) -> Error {
+        Error::Copy {
+            source,
+            instead: instead.to_string(),
+        }
+    }
+
     pub fn input(source_name: impl Into<String>, reason: impl std::fmt::Display) -> Error {
         Error::Input {
             source_name: source_name.into(),

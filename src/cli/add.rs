@@ -89,7 +89,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 
     let (mut vault, fallback) = Vault::open_or_create(&ctx.vault)?;
     if let Some(f) = &fallback {
-        super::init::say_fallback(ctx, f);
+        ctx.say_fallback(f);
     }
     let mut outcomes = Vec::with_capacity(inputs.len());
     let mut notes = Vec::new();

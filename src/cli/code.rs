@@ -120,7 +120,7 @@ fn copy(ctx: &Context, args: &Args, entry: &Entry, code: &str) -> Result<()> {
 }
 
 fn copy_error(args: &Args, e: clipboard::Error) -> Error {
-    clipboard::copy_failed(e, &format!("otp code {}", args.query))
+    crate::error::Error::copy_failed(e, &format!("otp code {}", args.query))
 }
 
 fn hotp(ctx: &Context, args: &Args, id: &str) -> Result<()> {

@@ -122,4 +122,13 @@ impl Context {
     pub fn notice(&self, text: &str) {
         let _ = writeln!(std::io::stderr(), "{text}");
     }
+
+    /// When no keyring answered as a vault was created, say so in one clear line.
+    pub fn say_fallback(&self, f: &vault::Fallback) {
+        self.notice(&format!(
+            "otp: no OS keyring service answered; keeping the vault key in {} (identity-file \
+             backend)",
+            f.identity_path.display()
+        ));
+    }
 }

@@ -118,7 +118,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 
     let (mut vault, fallback) = Vault::open_or_create(&ctx.vault)?;
     if let Some(f) = &fallback {
-        super::init::say_fallback(ctx, f);
+        ctx.say_fallback(f);
     }
     let outcomes = apply(&mut vault.doc, items, args.replace, ctx.now);
     let conflicts = conflicts(&outcomes);

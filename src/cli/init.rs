@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::error::Result;
-use crate::vault::{Fallback, Vault};
+use crate::vault::Vault;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
@@ -10,7 +10,7 @@ pub struct Args {}
 pub fn run(ctx: &Context, _args: Args) -> Result<()> {
     let (vault, fallback) = Vault::create(&ctx.vault)?;
     if let Some(f) = &fallback {
-        say_fallback(ctx, f);
+        ctx.say_fallback(f);
     }
     let mut text = format!(
         "Created vault {} ({} backend).\n",
@@ -43,12 +43,4 @@ pub fn run(ctx: &Context, _args: Args) -> Result<()> {
         }
     });
     ctx.print(&text)
-}
-
-/// When no keyring answers at init, say so in one clear line.
-pub fn say_fallback(ctx: &Context, f: &Fallback) {
-    ctx.notice(&format!(
-        "otp: no OS keyring service answered; keeping the vault key in {} (identity-file backend)",
-        f.identity_path.display()
-    ));
 }

@@ -4,7 +4,6 @@
 //! that the columns before it keep their places when `--codes` adds two.
 
 use super::Context;
-use super::recovery::unused_count;
 use crate::entry::{Entry, Kind};
 use crate::error::Result;
 use crate::output;
@@ -80,7 +79,7 @@ fn json(entries: &[&Entry], codes: &[Option<(String, u32)>], with_codes: bool) -
                 v["code"] = code.as_ref().map(|c| c.0.clone()).into();
                 v["remaining"] = code.as_ref().map(|c| c.1).into();
             }
-            v["recovery_left"] = unused_count(e).into();
+            v["recovery_left"] = e.unused_recovery_codes().into();
             v["recovery_total"] = e.recovery.len().into();
             v
         })
@@ -110,7 +109,7 @@ fn plain(entries: &[&Entry], codes: &[Option<(String, u32)>], with_codes: bool) 
                 None => fields.extend(["-".to_string(), "-".to_string()]),
             }
         }
-        fields.push(unused_count(e).to_string());
+        fields.push(e.unused_recovery_codes().to_string());
         // Names cannot hold tabs or newlines (control characters are rejected on input).
         out.push_str(&fields.join("\t"));
         out.push('\n');
@@ -155,7 +154,7 @@ fn human(
         }
         row.push(match e.recovery.len() {
             0 => "-".to_string(),
-            total => format!("{}/{total}", unused_count(e)),
+            total => format!("{}/{total}", e.unused_recovery_codes()),
         });
         rows.push(row);
     }

@@ -93,7 +93,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 }
 
 fn copy_error(e: clipboard::Error) -> Error {
-    clipboard::copy_failed(e, "otp pick --print")
+    crate::error::Error::copy_failed(e, "otp pick --print")
 }
 
 /// The entries to choose from: all, or those QUERY matches.

@@ -102,7 +102,7 @@ fn add(ctx: &Context, query: &str, args: Vec<String>) -> Result<()> {
     if added > 0 {
         entry.updated = ctx.now;
     }
-    let unused = unused_count(entry);
+    let unused = entry.unused_recovery_codes();
     vault.save()?;
     if skipped > 0 {
         ctx.notice(&format!(
@@ -255,7 +255,7 @@ fn list_human(ctx: &Context, entry: &Entry) -> String {
     let mut out = format!(
         "{}  {} of {} unused\n",
         style.bold(&label),
-        unused_count(entry),
+        entry.unused_recovery_codes(),
         entry.recovery.len()
     );
     for r in &entry.recovery {
@@ -293,7 +293,7 @@ fn use_code(ctx: &Context, query: &str, named: Option<Zeroizing<String>>) -> Res
     code.used = Some(ctx.now);
     let printed = Zeroizing::new(format!("{}\n", code.code));
     entry.updated = ctx.now;
-    let (left, total) = (unused_count(entry), entry.recovery.len());
+    let (left, total) = (entry.unused_recovery_codes(), entry.recovery.len());
     vault.save()?;
 
     ctx.print(&printed)?;
@@ -367,7 +367,7 @@ fn clear(ctx: &Context, query: &str, yes: bool) -> Result<()> {
         return Err(query::Error::NoMatch(query.to_string()).into());
     };
     let label = entry.label();
-    let (total, unused) = (entry.recovery.len(), unused_count(entry));
+    let (total, unused) = (entry.recovery.len(), entry.unused_recovery_codes());
     if total == 0 {
         return ctx.print(&format!(
             "{label} has no recovery codes; nothing changed.\n"
@@ -393,11 +393,6 @@ fn clear(ctx: &Context, query: &str, yes: bool) -> Result<()> {
 
 // ---------------------------------------------------------------------------------------
 // helpers
-
-/// How many of the entry's recovery codes are still unused (also shown by `otp list`).
-pub fn unused_count(entry: &Entry) -> usize {
-    entry.recovery.iter().filter(|r| r.used.is_none()).count()
-}
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "code" } else { "codes" }
