@@ -113,6 +113,18 @@ pub fn require_tool(name: &str) -> bool {
     found
 }
 
+/// Whether the terminal checks can run: they put otp on a pseudo-terminal with util-linux's
+/// `script -q -e -c` (required under CI, as [`require_tool`]). Elsewhere they are skipped,
+/// with a note: macOS has BSD `script`, whose options differ, and Windows has none (its
+/// console is another API).
+pub fn require_script() -> bool {
+    if !cfg!(target_os = "linux") {
+        eprintln!("note: util-linux `script` is Linux-only; skipping this terminal check");
+        return false;
+    }
+    require_tool("script")
+}
+
 fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
