@@ -344,8 +344,10 @@ fn holds(clipboard: &mut arboard::Clipboard, text: &str) -> bool {
         .is_ok_and(|current| current.as_str() == text)
 }
 
-/// How long a set keeps serving the clipboard before it returns.
+/// How long a set keeps serving the clipboard before it returns. Only X11 and Wayland read
+/// it: the macOS and Windows clipboards keep their own copy, and a set returns at once.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(any(target_os = "macos", windows), allow(dead_code))]
 enum Hold {
     Until(Instant),
     UntilReplaced,

@@ -12,6 +12,7 @@ pub mod clipboard;
 pub mod config;
 pub mod entry;
 pub mod error;
+pub mod fsmode;
 pub mod handout;
 pub mod harden;
 pub mod import;

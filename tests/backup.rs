@@ -11,8 +11,6 @@
 mod common;
 
 use common::{AT, GITHUB, GOOGLE, TestEnv, require_tool, stderr, stdout};
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 const HOTP: &str = "otpauth://hotp/Bank:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=7";
@@ -68,28 +66,20 @@ fn contents(env: &TestEnv) -> Vec<String> {
     rows
 }
 
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path)
-        .expect("metadata")
-        .permissions()
-        .mode()
-        & 0o777
-}
-
 #[test]
 fn age_backup_round_trips_and_opens_with_stock_age() {
     let from = source_world();
     let backup = from.dir.path().join("backup.age");
     // A file that exists with a looser mode is replaced by a private one.
     std::fs::write(&backup, "old").unwrap();
-    std::fs::set_permissions(&backup, std::fs::Permissions::from_mode(0o644)).unwrap();
+    common::chmod(&backup, 0o644);
     let out = ok(
         &from,
         &["export", "-o", backup.to_str().unwrap()],
         Some(PASS),
     );
     assert!(out.stdout.is_empty());
-    assert_eq!(mode(&backup), 0o600);
+    common::assert_mode(&backup, 0o600);
     let text = std::fs::read_to_string(&backup).unwrap();
     assert!(
         text.starts_with("-----BEGIN AGE ENCRYPTED FILE-----\n"),
@@ -157,7 +147,7 @@ fn json_and_uris_round_trip_with_plaintext() {
         ],
         None,
     );
-    assert_eq!(mode(&json), 0o600);
+    common::assert_mode(&json, 0o600);
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(doc["entries"].as_array().unwrap().len(), 3);
     let to = TestEnv::new();

@@ -833,7 +833,7 @@ fn a_closed_pipe_ends_quietly_with_success() {
 
 #[test]
 fn colour_only_when_asked() {
-    if !common::require_tool("script") {
+    if !common::require_script() {
         return;
     }
     let env = world();

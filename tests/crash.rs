@@ -8,6 +8,7 @@
 //!   `vault.age-2`, all land: neither vault's writers touch the other's temp files.
 //! - 20 concurrent HOTP `otp code` calls hand out 20 different counters and codes, and the
 //!   stored counter ends 20 higher.
+#![cfg(unix)] // Unix-only: it kills writers with SIGKILL and checks Unix modes.
 
 mod common;
 

@@ -8,7 +8,6 @@ mod common;
 
 use common::{GITHUB, GOOGLE, TestEnv, stderr, stdout};
 use std::net::UdpSocket;
-use std::os::unix::fs::PermissionsExt;
 use std::process::Output;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -16,10 +15,6 @@ fn doctor(env: &TestEnv, extra: &[&str]) -> Output {
     let mut args = vec!["doctor"];
     args.extend_from_slice(extra);
     env.run(&args)
-}
-
-fn chmod(path: &std::path::Path, mode: u32) {
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
 #[test]
@@ -35,18 +30,24 @@ fn healthy_vault() {
     );
     assert!(text.contains("ok    2 entries"), "{text}");
     assert!(text.contains("identity-file backend"), "{text}");
-    assert!(text.contains("is mode 0600"), "{text}");
+    let private = if cfg!(unix) {
+        "is mode 0600"
+    } else {
+        "is in your user profile"
+    };
+    assert!(text.contains(private), "{text}");
     assert!(text.contains("clipboard"), "{text}");
     assert!(!text.contains("FAIL"), "{text}");
 }
 
+#[cfg(unix)] // Windows has no modes
 #[test]
 fn loose_modes_are_warnings_with_the_fix() {
     let env = TestEnv::new();
     env.add(&[GITHUB]);
-    chmod(&env.vault, 0o644);
-    chmod(env.vault.parent().unwrap(), 0o755);
-    chmod(&env.identity, 0o640);
+    common::chmod(&env.vault, 0o644);
+    common::chmod(env.vault.parent().unwrap(), 0o755);
+    common::chmod(&env.identity, 0o640);
     let out = doctor(&env, &[]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "warnings only: {text}");

@@ -13,8 +13,6 @@ mod common;
 use common::apps::fixture;
 use common::{TestEnv, require_tool, stderr, stdout};
 use serde_json::Value;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::process::Output;
 
 /// Issuers of the fixture accounts Google's format cannot carry (7 digits and 60 s, 15 s,
@@ -76,10 +74,6 @@ fn contents(env: &TestEnv, with_notes: bool, skip: &[&str]) -> Vec<String> {
     rows
 }
 
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
 #[test]
 fn aegis_export_imports_back_to_the_same_entries() {
     let from = source_world();
@@ -89,7 +83,7 @@ fn aegis_export_imports_back_to_the_same_entries() {
         &from,
         &["export", "--format", "aegis", "--plaintext", "-o", path],
     );
-    assert_eq!(mode(&file), 0o600);
+    common::assert_mode(&file, 0o600);
 
     let vault: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(vault["version"], 1);
@@ -184,7 +178,7 @@ fn google_qr_pngs_add_back_to_the_same_accounts() {
         .collect();
     assert_eq!(names, ["otp-google-1-of-2.png", "otp-google-2-of-2.png"]);
     for png in &pngs {
-        assert_eq!(mode(png), 0o600, "{}", png.display());
+        common::assert_mode(png, 0o600);
     }
 
     let want = contents(&from, false, &NOT_FOR_GOOGLE);

@@ -11,6 +11,7 @@
 //! a failed directory fsync after the commit is a warning with exit 0; nothing is left
 //! behind that the next command trips over: the next `otp add` succeeds and its backup is
 //! the vault as the fault left it.
+#![cfg(unix)] // Unix-only: it injects faults with Linux's strace.
 
 mod common;
 

@@ -27,7 +27,6 @@ mod common;
 use common::{AT, GITHUB, GOOGLE, TestEnv, require_tool, stderr, stdout};
 use otp::keys::Key;
 use otp::vault::{Document, crypto};
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -173,10 +172,7 @@ fn keyring_drill(backup: Option<&Path>) {
         with_pass(cmd(), PASS),
         &["key", "export", "-o", kit.to_str().unwrap()],
     );
-    assert_eq!(
-        std::fs::metadata(&kit).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    common::assert_mode(&kit, 0o600);
 
     // The machine is lost: the keyring no longer has the key.
     assert!(
@@ -335,14 +331,7 @@ fn identity_file_drill_and_kit_contents() {
         &["key", "import", kit.to_str().unwrap()],
     );
     assert!(stdout(&out).contains("opens the vault"), "{}", stdout(&out));
-    assert_eq!(
-        std::fs::metadata(&env.identity)
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777,
-        0o600
-    );
+    common::assert_mode(&env.identity, 0o600);
     assert_eq!(codes(|| env.cmd()), before);
     // Again, from a plain identity file (also accepted): a no-op that says so.
     let plain_copy = env.dir.path().join("copy.txt");
@@ -488,11 +477,7 @@ fn rotate_keeps_the_key_that_other_vaults_sharing_the_file_use() {
         open_with(&other, &old).is_err(),
         "the old key still opens b"
     );
-    let mode = std::fs::metadata(&env.identity)
-        .unwrap()
-        .permissions()
-        .mode();
-    assert_eq!(mode & 0o777, 0o600);
+    common::assert_mode(&env.identity, 0o600);
 }
 
 /// Temp files (ours end in `.tmp` or hold `.tmp-`) left in `dir`.

@@ -10,6 +10,8 @@
 //!
 //! Without `OTP_TEST_SECRET_SERVICE` the keyring tests fail under `CI=true` and are skipped
 //! (with a note) otherwise. The no-bus fallback needs no keyring and always runs.
+// Unix-only: the Secret Service. The Windows credential store is tried under Wine instead.
+#![cfg(unix)]
 
 mod common;
 

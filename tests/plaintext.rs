@@ -3,6 +3,7 @@
 //! `age -d -i IDENTITY vault.age` reads the vault's JSON document with all of them; the
 //! vault, its directory and the identity file have private modes; `vault.age.bak` is the
 //! previous vault byte for byte after each change; and a no-op leaves the vault untouched.
+#![cfg(unix)] // Unix-only: it checks Unix modes and inodes.
 
 mod common;
 

@@ -129,11 +129,6 @@ fn rqrr_decode(rows: &[Vec<bool>]) -> Vec<String> {
         .collect()
 }
 
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
 #[test]
 fn a_png_adds_back_as_the_identical_entry_with_the_same_codes() {
     let env = world();
@@ -143,7 +138,7 @@ fn a_png_adds_back_as_the_identical_entry_with_the_same_codes() {
         let said = ok(&env, &["qr", query, "--png", png.to_str().unwrap()]);
         assert!(said.contains("mode 0600"), "{said}");
         assert!(said.contains("holds the secret"), "{said}");
-        assert_eq!(mode(&png), 0o600, "{query}: the PNG holds the secret");
+        common::assert_mode(&png, 0o600); // the PNG holds the secret
         ok(&fresh, &["add", png.to_str().unwrap()]);
         assert_eq!(uri_of(&fresh, query), uri_of(&env, query), "{query}");
     }

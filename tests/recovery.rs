@@ -287,7 +287,7 @@ fn otp_list_shows_the_unused_count_last() {
     assert_eq!(row[9], "2", "after the code and its seconds");
     assert!(!plain.contains(CODES[1]), "list never shows the codes");
 
-    if common::require_tool("script") {
+    if common::require_script() {
         let table = on_terminal(&env, &["list"], "", false);
         let header = table.lines().next().unwrap();
         assert!(header.trim_end().ends_with("RECOVERY"), "{table}");
@@ -300,7 +300,7 @@ fn otp_list_shows_the_unused_count_last() {
 
 #[test]
 fn on_a_terminal_used_codes_are_struck_through() {
-    if !common::require_tool("script") {
+    if !common::require_script() {
         return;
     }
     let env = world();
@@ -342,7 +342,7 @@ fn on_a_terminal_used_codes_are_struck_through() {
 
 #[test]
 fn codes_pasted_on_a_terminal_end_with_ctrl_d() {
-    if !common::require_tool("script") {
+    if !common::require_script() {
         return;
     }
     let env = TestEnv::new();
@@ -366,7 +366,7 @@ fn clear_asks_on_a_terminal_and_needs_yes_otherwise() {
     assert!(err.contains("--yes"), "{err}");
     assert_eq!(env.vault_bytes(), before);
 
-    if common::require_tool("script") {
+    if common::require_script() {
         let screen = on_terminal(&env, &["recovery", "github", "clear"], "n\n", false);
         assert!(screen.contains("Remove all 3 recovery codes"), "{screen}");
         assert!(screen.contains("nothing removed"), "{screen}");

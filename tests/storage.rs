@@ -12,6 +12,7 @@
 //!   a key for the path reuses that key, so the real vault opens again once moved back; a
 //!   symlinked vault's key is stored under the resolved path, and one stored under the
 //!   link's own path (as earlier builds did) is still found.
+#![cfg(unix)] // Unix-only: it works through symbolic links, which need a privilege on Windows.
 
 mod common;
 

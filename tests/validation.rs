@@ -411,6 +411,7 @@ fn uris_pasted_on_a_terminal_are_not_shown() {
 }
 
 /// The effective user id of this test process.
+#[cfg(target_os = "linux")]
 fn euid() -> u32 {
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
     let line = status
@@ -423,10 +424,12 @@ fn euid() -> u32 {
         .expect("effective uid")
 }
 
+#[cfg(target_os = "linux")]
 const NOBODY: &str = "65534";
 
 /// `program ARGS`, as the unprivileged `nobody` when the tests run as root: the check is
 /// about what another process of the *same* user can read, and root reads everything.
+#[cfg(target_os = "linux")]
 fn as_same_user(program: &str, args: &[&str]) -> Command {
     if euid() != 0 {
         let mut cmd = Command::new(program);
@@ -445,6 +448,7 @@ fn as_same_user(program: &str, args: &[&str]) -> Command {
 }
 
 /// The soft and hard core file size limits in a `/proc/PID/limits` file.
+#[cfg(target_os = "linux")]
 fn core_limits(file: &str) -> (String, String) {
     let limits = std::fs::read_to_string(file).expect("read limits");
     let line = limits

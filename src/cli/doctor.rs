@@ -1,9 +1,10 @@
 /*!
 `otp doctor`: is everything in order? One line per check, `ok`, `warn` or `FAIL`:
 
-- the vault: path, size, mode of the file and its directory (warn when group or others have
-  any access), entry count;
-- the key: which backend opens the vault, and the identity file's mode or (keyring) whether
+- the vault: path, size, who can read the file and its directory (Unix: its mode, a warning
+  when group or others have any access; Windows: whether it is under the user's profile,
+  whose ACL keeps other users out), entry count;
+- the key: which backend opens the vault, and who can read the identity file, or (keyring) whether
   the kernel key cache is on;
 - backup recipients from the config;
 - whether `-c` can reach a clipboard (a display, or an SSH session for OSC 52);
@@ -14,10 +15,10 @@ Exit status 0 when no check failed (warnings included), 1 otherwise.
 
 use super::Context;
 use crate::error::{Error, Result};
+use crate::fsmode::{self, Protection};
 use crate::keys::{Backend, cache};
 use crate::sntp;
 use crate::vault::{self, Vault, crypto};
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -89,29 +90,33 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     Ok(())
 }
 
-fn mode(path: &Path) -> Option<u32> {
-    std::fs::metadata(path)
-        .ok()
-        .map(|m| m.permissions().mode() & 0o777)
-}
-
-/// A line about a file's or directory's mode; warns when group or others have access.
+/// A line about who can read a file or directory: on Unix its mode (a warning when group or
+/// others have any access, with the `chmod` that fixes it); on Windows whether it is under
+/// the user's profile, whose ACL keeps other users out.
 fn check_mode(report: &mut Report, what: &str, path: &Path, want: u32) {
-    let Some(m) = mode(path) else { return };
-    if m & 0o077 != 0 {
-        report.add(
+    let Some(protection) = fsmode::protection(path) else {
+        return;
+    };
+    let shown = path.display();
+    match protection {
+        Protection::Mode(m) if protection.is_private() => {
+            report.add(Level::Ok, format!("{what} {shown} is mode {m:04o}"));
+        }
+        Protection::Mode(m) => report.add(
+            Level::Warn,
+            format!("{what} {shown} is mode {m:04o}: others may read it; fix with `chmod {want:o} {shown}`"),
+        ),
+        Protection::Profile => report.add(
+            Level::Ok,
+            format!("{what} {shown} is in your user profile, which only you and the administrators can read"),
+        ),
+        Protection::OutsideProfile => report.add(
             Level::Warn,
             format!(
-                "{what} {} is mode {m:04o}: others may read it; fix with `chmod {want:o} {}`",
-                path.display(),
-                path.display()
+                "{what} {shown} is outside your user profile: its folder's permissions decide who \
+                 can read it (check them under Properties > Security)"
             ),
-        );
-    } else {
-        report.add(
-            Level::Ok,
-            format!("{what} {} is mode {m:04o}", path.display()),
-        );
+        ),
     }
 }
 
@@ -131,13 +136,13 @@ fn check_vault(ctx: &Context, report: &mut Report) {
         Level::Ok,
         format!("vault {} ({} bytes)", path.display(), meta.len()),
     );
-    check_mode(report, "vault", path, 0o600);
+    check_mode(report, "vault", path, fsmode::FILE_MODE);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        check_mode(report, "vault directory", dir, 0o700);
+        check_mode(report, "vault directory", dir, fsmode::DIR_MODE);
     }
     let backup = vault::VaultFile::new(path.clone()).backup_path();
     if backup.exists() {
-        check_mode(report, "previous vault", &backup, 0o600);
+        check_mode(report, "previous vault", &backup, fsmode::FILE_MODE);
     }
 
     // A passphrase vault needs the passphrase to be checked: only when it can be had
@@ -170,7 +175,12 @@ fn check_vault(ctx: &Context, report: &mut Report) {
                 format!("key: {backend} backend ({place}) opens the vault"),
             );
             if backend == Backend::IdentityFile {
-                check_mode(report, "identity file", &ctx.vault.identity_path, 0o600);
+                check_mode(
+                    report,
+                    "identity file",
+                    &ctx.vault.identity_path,
+                    fsmode::FILE_MODE,
+                );
             }
             if backend == Backend::Keyring {
                 report.add(Level::Ok, key_cache_line(ctx));

@@ -20,14 +20,13 @@ use super::Context;
 use super::qr::{Modules, png_bytes, terminal_drawing};
 use crate::entry::{Entry, Kind};
 use crate::error::{Error, Result};
+use crate::fsmode;
 use crate::keys::{self, sealed};
 use crate::vault::Vault;
 use crate::{migration, uri};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -127,18 +126,17 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` to `path` with mode 0600, replacing it atomically: a temp file in the same
-/// directory, created 0600 (never briefly readable by others), fsynced, renamed into place.
+/// Writes `bytes` to `path`, private ([`fsmode`]: mode 0600 on Unix), replacing it atomically:
+/// a temp file in the same directory, private from the start, fsynced, renamed into place.
 pub(super) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     let fail = |e: std::io::Error| Error::io(format!("cannot write {}", path.display()), e);
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new()
+    let mut temp = fsmode::temp_builder()
         .prefix(".otp-export-")
         .suffix(".tmp")
-        .permissions(fs::Permissions::from_mode(0o600))
         .tempfile_in(dir)
         .map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;
@@ -330,10 +328,7 @@ fn png_names(count: usize) -> Vec<String> {
 }
 
 fn write_pngs(ctx: &Context, dir: &Path, codes: &[Modules], accounts: usize) -> Result<()> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
+    fsmode::create_dir_all(dir)
         .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     let paths: Vec<PathBuf> = png_names(codes.len()).iter().map(|n| dir.join(n)).collect();
     // Like `otp qr --png`: never replace a file (the user may not mean to lose it); check

@@ -164,21 +164,21 @@ pub fn png_bytes(modules: &Modules) -> Result<Zeroizing<Vec<u8>>> {
 /// Writes the PNG to a new file, readable by its owner only. On failure nothing is left.
 fn write_png(path: &Path, modules: &Modules) -> Result<()> {
     let png = png_bytes(modules)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::Rejected(format!(
-                "cannot write {}: the file exists; not overwriting it (remove it or choose \
+    let mut file = crate::fsmode::options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::Rejected(format!(
+                    "cannot write {}: the file exists; not overwriting it (remove it or choose \
                  another name)",
-                path.display()
-            ))
-        } else {
-            Error::io(format!("cannot write {}", path.display()), e)
-        }
-    })?;
+                    path.display()
+                ))
+            } else {
+                Error::io(format!("cannot write {}", path.display()), e)
+            }
+        })?;
     if let Err(e) = file.write_all(&png).and_then(|()| file.sync_all()) {
         drop(file);
         let _ = std::fs::remove_file(path);

@@ -1,5 +1,5 @@
-//! The `identity-file` backend: an age identity in a file of mode 0600, the format `age-keygen`
-//! writes, so the same file works with `age -d -i`.
+//! The `identity-file` backend: an age identity in a private file (mode 0600 on Unix; see
+//! [`crate::fsmode`]), the format `age-keygen` writes, so the same file works with `age -d -i`.
 //!
 //! Several vaults may share one file, so every read-modify-write of it (creating it, storing
 //! a rotated key, restoring a key) holds an exclusive lock on `identity.txt.lock` beside it:
@@ -9,10 +9,10 @@
 //! old file or the new one, never a partial or empty one.
 
 use super::Error;
+use crate::fsmode;
 use age::secrecy::ExposeSecret;
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -84,11 +84,7 @@ fn dir_of(path: &Path) -> &Path {
 
 fn create_dir(path: &Path) -> Result<(), Error> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| Error::IdentityFileIo(path.to_path_buf(), e))?;
+        fsmode::create_dir_all(dir).map_err(|e| Error::IdentityFileIo(path.to_path_buf(), e))?;
     }
     Ok(())
 }
@@ -124,11 +120,10 @@ pub fn lock(path: &Path) -> Result<Lock, Error> {
     let lock_path = sibling(path, ".lock");
     let io = |e| Error::IdentityFileIo(lock_path.clone(), e);
     create_dir(path)?;
-    let file = fs::OpenOptions::new()
+    let file = fsmode::options()
         .create(true)
         .truncate(false)
         .write(true)
-        .mode(0o600)
         .open(&lock_path)
         .map_err(io)?;
     file.lock().map_err(io)?;
@@ -256,11 +251,10 @@ fn write(_lock: &Lock, path: &Path, text: &str, mode: Mode) -> Result<Written, E
     let dir = dir_of(path);
     let prefix = temp_prefix(path);
     remove_stale_temps(dir, &prefix);
-    let mut temp = tempfile::Builder::new()
+    let mut temp = fsmode::temp_builder()
         .prefix(&prefix)
         .suffix("")
         .rand_bytes(TEMP_RANDOM)
-        .permissions(fs::Permissions::from_mode(0o600))
         .tempfile_in(dir)
         .map_err(io)?;
     temp.write_all(text.as_bytes()).map_err(io)?;
@@ -277,7 +271,7 @@ fn write(_lock: &Lock, path: &Path, text: &str, mode: Mode) -> Result<Written, E
         }
         Err(e) => return Err(io(e.error)),
     }
-    if let Err(e) = fs::File::open(dir).and_then(|d| d.sync_all()) {
+    if let Err(e) = fsmode::sync_dir(dir) {
         let _ = writeln!(
             std::io::stderr(),
             "otp: warning: stored the key in {}, but could not sync its directory {} to disk \
@@ -323,14 +317,27 @@ fn remove_stale_temps(dir: &Path, prefix: &str) {
 mod tests {
     use super::*;
 
+    /// Mode 0600 on Unix; on Windows, as private as the folder it is in.
+    fn assert_private(path: &Path) {
+        let protection = fsmode::protection(path).unwrap();
+        #[cfg(unix)]
+        assert_eq!(
+            protection,
+            fsmode::Protection::Mode(0o600),
+            "{}",
+            path.display()
+        );
+        #[cfg(not(unix))]
+        let _ = protection;
+    }
+
     #[test]
     fn create_then_load() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/identity.txt");
         let id = age::x25519::Identity::generate();
         create(&path, &id).unwrap();
-        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
+        assert_private(&path);
         assert_eq!(
             load(&path).unwrap().to_public().to_string(),
             id.to_public().to_string()
@@ -346,8 +353,7 @@ mod tests {
         create(&path, &old).unwrap();
         let new = age::x25519::Identity::generate();
         replace(&path, &new).unwrap();
-        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
+        assert_private(&path);
         assert_eq!(
             load(&path).unwrap().to_public().to_string(),
             new.to_public().to_string()
@@ -431,11 +437,7 @@ mod tests {
         ));
         assert_eq!(fs::read(&path).unwrap(), before);
         // The lock file is private too.
-        let mode = fs::metadata(dir.path().join("identity.txt.lock"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
+        assert_private(&dir.path().join("identity.txt.lock"));
     }
 
     #[test]
@@ -458,6 +460,7 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"AGE-SECRET-KEY-1XYZ\n");
     }
 
+    #[cfg(unix)] // symbolic links need a privilege on Windows
     #[test]
     fn replace_writes_through_a_symlink() {
         let dir = tempfile::tempdir().unwrap();

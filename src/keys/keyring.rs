@@ -47,12 +47,21 @@ fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::Credent
     Ok(windows_native_keyring_store::Store::new()?)
 }
 
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
 fn entry(vault: &str) -> Result<keyring_core::Entry, Error> {
     connect()?;
     // The label is what keyring browsers (Seahorse, KeePassXC) show for the item.
     let label = format!("otp vault key for {vault}");
     let modifiers = std::collections::HashMap::from([("label", label.as_str())]);
     keyring_core::Entry::new_with_modifiers(SERVICE, vault, &modifiers).map_err(map)
+}
+
+/// Keychain and Credential Manager take no label (their stores refuse the modifier as an
+/// unknown key): they show the service and the user, `otp` and the vault path.
+#[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
+fn entry(vault: &str) -> Result<keyring_core::Entry, Error> {
+    connect()?;
+    keyring_core::Entry::new(SERVICE, vault).map_err(map)
 }
 
 fn map(e: keyring_core::Error) -> Error {

@@ -22,11 +22,17 @@ commit the change is made: a failure of step 4 is a warning ([`Degraded`]), not 
 and a staged backup left by it (or by a crash) is moved into place by the next writer before
 anything else. So a reader (no lock needed) sees the old or the new vault, never a mix, and
 `B` only ever moves to the generation just before the vault's.
+
+On Windows the same steps hold, with two differences: the directory fsync is not needed
+([`fsmode::sync_dir`] says why), and a rename cannot replace a file that another program holds
+open without sharing its deletion. otp never holds the vault open across a write (readers read
+it whole and close it, and std opens files shareable), so only a foreign program can make step
+3 fail, and then nothing has changed.
 */
 
+use crate::fsmode;
 use std::fs::{self, File};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -161,20 +167,16 @@ impl VaultFile {
         if dir.exists() {
             return Ok(());
         }
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
+        fsmode::create_dir_all(dir)
     }
 
     /// Takes the exclusive lock on `vault.age.lock`, waiting for other writers.
     pub fn lock(&self) -> io::Result<LockGuard> {
         self.create_dir()?;
-        let file = fs::OpenOptions::new()
+        let file = fsmode::options()
             .create(true)
             .truncate(false)
             .write(true)
-            .mode(0o600)
             .open(self.sibling("", ".lock"))?;
         file.lock()?;
         Ok(LockGuard { _file: file })
@@ -186,7 +188,7 @@ impl VaultFile {
         self.remove_stale_temps();
         let temp = self.write_temp(bytes)?;
         temp.persist_noclobber(&self.path).map_err(|e| e.error)?;
-        Ok(sync_dir(self.dir()).err().map(Degraded::DirSync))
+        Ok(fsmode::sync_dir(self.dir()).err().map(Degraded::DirSync))
     }
 
     /// Atomically replaces the vault with `bytes`, keeping the current one as the backup.
@@ -209,7 +211,7 @@ impl VaultFile {
                     pending: staged,
                     source,
                 });
-        if let Err(e) = sync_dir(self.dir()) {
+        if let Err(e) = fsmode::sync_dir(self.dir()) {
             degraded.get_or_insert(Degraded::DirSync(e));
         }
         Ok(degraded)
@@ -217,10 +219,9 @@ impl VaultFile {
 
     /// The new ciphertext in a private, synced temp file beside the vault.
     fn write_temp(&self, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
-        let mut temp = tempfile::Builder::new()
+        let mut temp = fsmode::temp_builder()
             .prefix(&self.temp_prefix())
             .rand_bytes(TEMP_RANDOM)
-            .permissions(fs::Permissions::from_mode(0o600))
             .tempfile_in(self.dir())?;
         temp.write_all(bytes)?;
         temp.as_file().sync_all()?;
@@ -298,17 +299,9 @@ const TEMP_RANDOM: usize = 6;
 
 fn copy_private(from: &Path, to: &Path) -> io::Result<()> {
     let bytes = fs::read(from)?;
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(to)?;
+    let mut file = fsmode::options().write(true).create_new(true).open(to)?;
     file.write_all(&bytes)?;
     file.sync_all()
-}
-
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
 }
 
 #[cfg(test)]
@@ -335,9 +328,20 @@ mod tests {
         file.replace(&lock, b"two").unwrap();
         assert_eq!(fs::read(file.path()).unwrap(), b"two");
         assert_eq!(fs::read(file.backup_path()).unwrap(), b"one");
-        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(file.path()), 0o600);
-        assert_eq!(mode(file.dir()), 0o700);
+        for path in [file.path(), file.dir()] {
+            let protection = fsmode::protection(path).unwrap();
+            assert!(
+                protection.is_private(),
+                "{}: {protection:?}",
+                path.display()
+            );
+        }
+        #[cfg(unix)]
+        {
+            let mode = |p: &Path| fsmode::protection(p).unwrap();
+            assert_eq!(mode(file.path()), fsmode::Protection::Mode(0o600));
+            assert_eq!(mode(file.dir()), fsmode::Protection::Mode(0o700));
+        }
         assert_eq!(
             names(file.dir()),
             ["vault.age", "vault.age.bak", "vault.age.lock"]
@@ -386,6 +390,7 @@ mod tests {
         assert!(!file.staged_backup_path().exists());
     }
 
+    #[cfg(unix)] // symbolic links need a privilege on Windows
     #[test]
     fn a_dangling_link_is_an_error_naming_its_target() {
         let dir = tempfile::tempdir().unwrap();

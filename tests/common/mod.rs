@@ -114,6 +114,46 @@ pub fn require_tool(name: &str) -> bool {
     found
 }
 
+/// Whether the terminal checks can run: they put otp on a pseudo-terminal with util-linux's
+/// `script -q -e -c` (required under CI, as [`require_tool`]). Elsewhere they are skipped,
+/// with a note: macOS has BSD `script`, whose options differ, and Windows has none (its
+/// console is another API).
+pub fn require_script() -> bool {
+    if !cfg!(target_os = "linux") {
+        eprintln!("note: util-linux `script` is Linux-only; skipping this terminal check");
+        return false;
+    }
+    require_tool("script")
+}
+
 fn is_executable(path: &Path) -> bool {
     path.is_file()
+}
+
+/// Asserts that `path` has Unix mode `want`. Windows has no modes: there otp's files are as
+/// private as the folder they are in (the user profile's ACL), so there is nothing to assert.
+pub fn assert_mode(path: &Path, want: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, want, "mode of {}", path.display());
+    }
+    #[cfg(not(unix))]
+    let _ = (path, want);
+}
+
+/// Sets Unix mode `mode` on `path`; nothing on Windows, which has none.
+pub fn chmod(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
 }

@@ -1,0 +1,169 @@
+/*!
+Keeping otp's files private, per platform, in one place: every file or directory that may hold
+a secret (the vault, its backup and temp files, the identity file, exports, QR PNGs) is made
+through here, and `otp doctor` asks here how well a file is protected.
+
+- Unix (Linux, macOS, the BSDs): files are created with mode 0600 and directories with 0700,
+  given to `open(2)`/`mkdir(2)` so that a file is never readable by others, not even briefly.
+- Windows has no modes. otp's files live under the user's profile (`directories`:
+  `%APPDATA%`, `%LOCALAPPDATA%`), whose ACL grants access to the user, SYSTEM and the
+  Administrators only, and a new file inherits its folder's ACL. otp sets no ACL of its own:
+  a file placed elsewhere (`--vault D:\shared\vault.age`) is as private as that folder is,
+  which `otp doctor` points out.
+*/
+
+use std::fs::{self, OpenOptions};
+use std::io;
+use std::path::Path;
+
+/// The mode of a private file on Unix.
+pub const FILE_MODE: u32 = 0o600;
+/// The mode of a private directory on Unix.
+pub const DIR_MODE: u32 = 0o700;
+
+/// `OpenOptions` for a new private file (mode 0600 on Unix); the caller adds `write`,
+/// `create_new` and so on.
+pub fn options() -> OpenOptions {
+    #[allow(unused_mut)] // only Unix sets a mode
+    let mut options = OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
+    options
+}
+
+/// A temp file builder whose files are private (mode 0600 on Unix from the start).
+pub fn temp_builder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
+    #[allow(unused_mut)] // only Unix sets a mode
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(FILE_MODE));
+    builder
+}
+
+/// Creates `dir` and any missing parents, private (mode 0700 on Unix). One that exists is
+/// left as it is.
+pub fn create_dir_all(dir: &Path) -> io::Result<()> {
+    #[allow(unused_mut)] // only Unix sets a mode
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, DIR_MODE);
+    builder.create(dir)
+}
+
+/// Makes a rename or a new file in `dir` durable: a power cut after it returns cannot undo
+/// the change.
+///
+/// On Unix that takes an fsync of the directory itself. Windows cannot open a directory as a
+/// file (`File::open` fails with "Access denied" without the backup-semantics flag), and has no
+/// need to: NTFS journals its metadata, so a completed rename is already durable once the
+/// renamed file's data was flushed, which our writers do before renaming.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// How well a file or directory is kept from other users, as `otp doctor` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// Unix: its permission bits.
+    Mode(u32),
+    /// Windows: under the user's profile, whose ACL admits only the user, SYSTEM and the
+    /// Administrators.
+    Profile,
+    /// Windows: outside the user's profile: the folder's own ACL decides.
+    OutsideProfile,
+}
+
+impl Protection {
+    /// Whether nobody but the user (and the administrators) can read it.
+    pub fn is_private(self) -> bool {
+        match self {
+            Protection::Mode(mode) => mode & 0o077 == 0,
+            Protection::Profile => true,
+            Protection::OutsideProfile => false,
+        }
+    }
+}
+
+/// How `path` is protected; `None` when it cannot be looked at (missing).
+pub fn protection(path: &Path) -> Option<Protection> {
+    let meta = fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(Protection::Mode(meta.permissions().mode() & 0o777))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        let home = directories::BaseDirs::new().and_then(|b| fs::canonicalize(b.home_dir()).ok());
+        let path = fs::canonicalize(path).ok()?;
+        Some(match home {
+            Some(home) if path.starts_with(&home) => Protection::Profile,
+            _ => Protection::OutsideProfile,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn new_files_and_directories_are_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("a/b");
+        create_dir_all(&sub).unwrap();
+        let file = sub.join("f");
+        options()
+            .write(true)
+            .create_new(true)
+            .open(&file)
+            .unwrap()
+            .write_all(b"x")
+            .unwrap();
+        let temp = temp_builder().tempfile_in(&sub).unwrap();
+        sync_dir(&sub).unwrap();
+        for path in [
+            &sub,
+            &dir.path().join("a"),
+            &file,
+            &temp.path().to_path_buf(),
+        ] {
+            let protection = protection(path).unwrap();
+            #[cfg(unix)]
+            {
+                let want = if path.is_dir() { DIR_MODE } else { FILE_MODE };
+                assert_eq!(protection, Protection::Mode(want), "{}", path.display());
+            }
+            #[cfg(not(unix))]
+            let _ = protection;
+        }
+        assert_eq!(protection(&dir.path().join("missing")), None);
+    }
+
+    #[test]
+    fn group_or_other_access_is_not_private() {
+        assert!(Protection::Mode(0o600).is_private());
+        assert!(Protection::Mode(0o700).is_private());
+        assert!(!Protection::Mode(0o640).is_private());
+        assert!(!Protection::Mode(0o604).is_private());
+        assert!(Protection::Profile.is_private());
+        assert!(!Protection::OutsideProfile.is_private());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_directory_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o750)).unwrap();
+        create_dir_all(dir.path()).unwrap();
+        assert_eq!(protection(dir.path()), Some(Protection::Mode(0o750)));
+    }
+}
