@@ -10,6 +10,7 @@
 //!
 //! SIGTERM leaves as Esc does. Each tmux session is a server of its own on a socket inside the
 //! test's temporary world (`common::tmux`).
+#![cfg(unix)]
 
 mod common;
 

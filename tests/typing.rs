@@ -4,6 +4,7 @@
 //! of their own, stand-in `xdotool` and `wtype` programs record their command line and their
 //! input: the session chooses the tool, the code comes on stdin and never on the command line,
 //! and a missing tool or session is a one-line error naming what to install, spending nothing.
+#![cfg(unix)]
 
 mod common;
 

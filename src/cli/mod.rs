@@ -23,6 +23,8 @@ mod qr;
 mod recovery;
 mod rename;
 mod rm;
+// Signals, exit statuses and the pseudo-terminal are Unix's here; not yet ported to Windows.
+#[cfg(unix)]
 mod run;
 mod serve_clipboard;
 mod type_;
@@ -169,6 +171,7 @@ pub enum Command {
     /// in the OS keyring stays.
     Lock(Deferred<lock::Args>),
     /// Run a command with a code in its environment, on its stdin, or typed at its prompts
+    #[cfg(unix)]
     Run(Deferred<run::Args>),
     /// Choose an entry by fuzzy search (or with a menu program) and copy or print its code
     Pick(Deferred<pick::Args>),
@@ -287,6 +290,7 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
         Command::Key(args) => key::run(&ctx, args.0),
         Command::Doctor(args) => doctor::run(&ctx, args.0),
         Command::Lock(args) => lock::run(&ctx, args.0),
+        #[cfg(unix)]
         Command::Run(args) => run::run(&ctx, args.0),
         Command::Pick(args) => pick::run(&ctx, args.0),
         Command::Type(args) => type_::run(&ctx, args.0),
