@@ -1,5 +1,6 @@
 /*!
-Finding entries by what the user typed (SPEC §5).
+Finding entries by what the user typed: every command that takes a query resolves it
+the same way.
 
 Stages, first match wins: exact id; exact `issuer:account`; exact issuer or exact account;
 case-insensitive substring of `issuer:account`. Names compare case-insensitively, since

@@ -163,9 +163,10 @@ fn read_payload(
 }
 
 /// Zeroizes a decrypted buffer now, the fast way. Dropped, a `Zeroizing<Vec<u8>>` clears
-/// its elements one volatile byte at a time (about 1.5% of `otp code` at 1,000 entries);
-/// zeroize's slice path is a memset behind an optimisation barrier. The buffer is left
-/// empty, so on drop only its spare capacity is cleared again, by that same fast path.
+/// its elements one volatile byte at a time (measurably slower on `otp code`'s path:
+/// docs/PERFORMANCE.md); zeroize's slice path is a memset behind an optimisation barrier.
+/// The buffer is left empty, so on drop only its spare capacity is cleared again, by that
+/// same fast path.
 pub fn wipe(buf: &mut Zeroizing<Vec<u8>>) {
     buf.as_mut_slice().zeroize();
     buf.clear();
