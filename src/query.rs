@@ -9,7 +9,7 @@ nobody remembers whether it was "Github" or "GitHub".
 
 use crate::entry::Entry;
 
-/// What queries look at: implemented by [`Entry`] and by the vault's borrowed view.
+/// What queries look at: implemented by [`Entry`] and by the names `otp code` reads from the vault.
 pub trait Named {
     fn id(&self) -> &str;
     fn issuer(&self) -> &str;

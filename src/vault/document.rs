@@ -1,8 +1,8 @@
 /*!
 The plaintext vault document: `{"version": 1, "entries": [...]}`.
 
-JSON rather than TOML because `otp code` reads the whole document on every call (measured 7×
-faster; [`super::view`] reads it faster still). This module owns the rules about the
+JSON rather than TOML because `otp code` reads the document on every call (why, and how
+fast: docs/PERFORMANCE.md; [`super::find`] is that read path). This module owns the rules about the
 collection of entries: unique ids, one entry per issuer+account, identical re-adds being
 no-ops, and version checks.
 */
@@ -66,7 +66,7 @@ impl Document {
     /// writing it back is refused by [`Document::check_writable`].
     pub fn from_json(bytes: &[u8]) -> Result<Document, Error> {
         // Checking UTF-8 once up front lets serde_json skip the check for every string
-        // (measured: a sixth of `otp code`'s parse at 1,000 entries).
+        // (docs/PERFORMANCE.md).
         let text = std::str::from_utf8(bytes)
             .map_err(|_| Error::Malformed("the document is not UTF-8".into()))?;
         serde_json::from_str(text).map_err(|e| malformed(&e))

@@ -2,11 +2,11 @@
 The read-only path of `otp code`: the entry a query names, found in the decrypted document
 without building the [`Document`].
 
-`otp code` runs often and must stay fast on vaults of thousands of entries
-(docs/PERFORMANCE.md). So serde reads the document in one pass that keeps each entry as its
-borrowed JSON text ([`RawValue`]) and reads from it only the names a query looks at (id,
-issuer, account: borrowed unless they hold escapes); the query runs on each entry as it is
-read, and only the chosen entry is parsed into a full [`Entry`].
+serde reads the document once. Of each entry it keeps only the names a query looks at (id,
+issuer, account: borrowed from the text unless they hold escapes) and where the entry starts;
+every other member is skipped, checked only as JSON ([`IgnoredAny`]). The query runs on each
+entry as it is read, and only the chosen entry is then parsed into a full [`Entry`]. This
+keeps `otp code` fast on vaults of thousands of entries (docs/PERFORMANCE.md).
 
 Everything is checked as JSON, as [`Document::from_json`] checks it. Of the entries that were
 not chosen only the names are checked as values: a fault elsewhere in another entry (an
@@ -20,7 +20,6 @@ use crate::entry::Entry;
 use crate::query::{self, Matches};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -31,11 +30,11 @@ pub fn resolve(plaintext: &[u8], query: &str) -> Result<Result<Entry, query::Err
         return Err(Error::Malformed("the document is not UTF-8".into()));
     };
     let mut matches = Matches::new(query);
-    if read(text, &mut |entry| matches.offer(entry)).is_ok() {
+    if names(text, &mut |entry| matches.offer(entry)).is_ok() {
         match matches.resolve() {
             Err(e) => return Ok(Err(e)),
             Ok(chosen) => {
-                if let Ok(entry) = Document::entry_from_json(chosen.json.get()) {
+                if let Some(entry) = entry_at(text, chosen.first_key) {
                     return Ok(Ok(entry));
                 }
             }
@@ -45,39 +44,157 @@ pub fn resolve(plaintext: &[u8], query: &str) -> Result<Result<Entry, query::Err
     Ok(query::resolve(&doc.entries, query).cloned())
 }
 
-/// Reads the document `text`, handing each entry to `each`.
-fn read<'a>(text: &'a str, each: &mut dyn FnMut(Named<'a>)) -> serde_json::Result<()> {
+/// Reads the whole document `text`, handing the names of each entry to `each`.
+fn names<'a>(text: &'a str, each: &mut dyn FnMut(Names<'a>)) -> serde_json::Result<()> {
     let mut de = serde_json::Deserializer::from_str(text);
     DocumentSeed(each).deserialize(&mut de)?;
     de.end()
 }
 
-/// One entry: the names a query looks at, and its JSON text.
+/// The entry whose first key is `first_key` (a slice of `text`), in full; `None` if it is
+/// not a valid entry.
+fn entry_at(text: &str, first_key: Option<&str>) -> Option<Entry> {
+    let key_at = (first_key?.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let before = text.get(..key_at)?.strip_suffix('"')?;
+    let open = before
+        .trim_end_matches([' ', '\t', '\n', '\r'])
+        .strip_suffix('{')?;
+    // The document was read whole already: serde reads this one value and stops.
+    let mut de = serde_json::Deserializer::from_str(text.get(open.len()..)?);
+    Entry::deserialize(&mut de).ok()
+}
+
+/// What a query looks at in one entry, and where the entry is.
 #[derive(Debug)]
-struct Named<'a> {
-    names: Names<'a>,
-    json: &'a RawValue,
-}
-
-#[derive(Debug, Deserialize)]
 struct Names<'a> {
-    #[serde(borrow)]
     id: Cow<'a, str>,
-    #[serde(borrow, default)]
     issuer: Cow<'a, str>,
-    #[serde(borrow)]
     account: Cow<'a, str>,
+    /// The entry's first key, as it stands in the document's text (unless it has escapes).
+    first_key: Option<&'a str>,
 }
 
-impl query::Named for Named<'_> {
+impl query::Named for Names<'_> {
     fn id(&self) -> &str {
-        &self.names.id
+        &self.id
     }
     fn issuer(&self) -> &str {
-        &self.names.issuer
+        &self.issuer
     }
     fn account(&self) -> &str {
-        &self.names.account
+        &self.account
+    }
+}
+
+/// The keys of an entry a query looks at, and the key's own text when serde could borrow it.
+struct Key<'a> {
+    field: Field,
+    text: Option<&'a str>,
+}
+
+enum Field {
+    Id,
+    Issuer,
+    Account,
+    Other,
+}
+
+impl<'a> Deserialize<'a> for Key<'a> {
+    fn deserialize<D: Deserializer<'a>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_identifier(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl KeyVisitor {
+    fn field(key: &str) -> Field {
+        match key {
+            "id" => Field::Id,
+            "issuer" => Field::Issuer,
+            "account" => Field::Account,
+            _ => Field::Other,
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for KeyVisitor {
+    type Value = Key<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, key: &'a str) -> Result<Key<'a>, E> {
+        Ok(Key {
+            field: Self::field(key),
+            text: Some(key),
+        })
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'a>, E> {
+        Ok(Key {
+            field: Self::field(key),
+            text: None,
+        })
+    }
+}
+
+impl<'a> Deserialize<'a> for Names<'a> {
+    fn deserialize<D: Deserializer<'a>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_map(NamesVisitor)
+    }
+}
+
+struct NamesVisitor;
+
+impl<'a> Visitor<'a> for NamesVisitor {
+    type Value = Names<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an entry")
+    }
+
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Names<'a>, A::Error> {
+        let (mut id, mut issuer, mut account) = (None, None, None);
+        let mut first_key = None;
+        let mut first = true;
+        while let Some(key) = map.next_key::<Key<'a>>()? {
+            if first {
+                first_key = key.text;
+                first = false;
+            }
+            let (slot, name) = match key.field {
+                Field::Id => (&mut id, "id"),
+                Field::Issuer => (&mut issuer, "issuer"),
+                Field::Account => (&mut account, "account"),
+                Field::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            if slot.is_some() {
+                return Err(de::Error::duplicate_field(name));
+            }
+            *slot = Some(map.next_value::<Borrowed<'a>>()?.0);
+        }
+        Ok(Names {
+            id: id.ok_or_else(|| de::Error::missing_field("id"))?,
+            issuer: issuer.unwrap_or_default(),
+            account: account.ok_or_else(|| de::Error::missing_field("account"))?,
+            first_key,
+        })
+    }
+}
+
+/// A string, borrowed from the document unless it has escapes.
+struct Borrowed<'a>(Cow<'a, str>);
+
+impl<'a> Deserialize<'a> for Borrowed<'a> {
+    fn deserialize<D: Deserializer<'a>>(de: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrap<'a>(#[serde(borrow)] Cow<'a, str>);
+        Wrap::deserialize(de).map(|w| Borrowed(w.0))
     }
 }
 
@@ -91,8 +208,8 @@ enum Member {
     Other,
 }
 
-/// `{"version": N, "entries": [...], ...}`, each entry handed to the function.
-struct DocumentSeed<'f, 'a>(&'f mut dyn FnMut(Named<'a>));
+/// `{"version": N, "entries": [...], ...}`, the names of each entry handed to the function.
+struct DocumentSeed<'f, 'a>(&'f mut dyn FnMut(Names<'a>));
 
 impl<'a> DeserializeSeed<'a> for DocumentSeed<'_, 'a> {
     type Value = ();
@@ -136,7 +253,7 @@ impl<'a> Visitor<'a> for DocumentSeed<'_, 'a> {
     }
 }
 
-struct EntriesSeed<'f, 'a>(&'f mut dyn FnMut(Named<'a>));
+struct EntriesSeed<'f, 'a>(&'f mut dyn FnMut(Names<'a>));
 
 impl<'a> DeserializeSeed<'a> for EntriesSeed<'_, 'a> {
     type Value = ();
@@ -154,9 +271,8 @@ impl<'a> Visitor<'a> for EntriesSeed<'_, 'a> {
     }
 
     fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(json) = seq.next_element::<&'a RawValue>()? {
-            let names = serde_json::from_str(json.get()).map_err(de::Error::custom)?;
-            (self.0)(Named { names, json });
+        while let Some(names) = seq.next_element()? {
+            (self.0)(names);
         }
         Ok(())
     }
@@ -182,7 +298,7 @@ mod tests {
     fn reads(json: &[u8]) -> Option<usize> {
         let text = std::str::from_utf8(json).ok()?;
         let mut n = 0;
-        read(text, &mut |_| n += 1).ok()?;
+        names(text, &mut |_| n += 1).ok()?;
         Some(n)
     }
 
@@ -268,6 +384,28 @@ mod tests {
         let found = by_find(&json, ":github").unwrap().unwrap();
         assert_eq!(found.recovery.len(), 2);
         assert_eq!(found.created, 1_700_000_002);
+    }
+
+    #[test]
+    fn each_entry_is_found_where_it_starts() {
+        let doc = sample();
+        let compact = doc.to_json();
+        let pretty = serde_json::to_vec_pretty(&doc).unwrap();
+        for json in [&compact[..], &pretty[..]] {
+            let text = std::str::from_utf8(json).unwrap();
+            let mut keys = Vec::new();
+            names(text, &mut |names| keys.push(names.first_key)).unwrap();
+            let found: Vec<Option<Entry>> = keys.into_iter().map(|k| entry_at(text, k)).collect();
+            let expected: Vec<Option<Entry>> = doc.entries.iter().cloned().map(Some).collect();
+            assert_eq!(found, expected);
+        }
+        // An escaped first key is not where serde could borrow it from: no start is known,
+        // and the whole document is read instead.
+        let escaped = r#"{"version":1,"entries":[{"\u0069d":"aa1","account":"x","secret":"JBSWY3DPEHPK3PXP","created":1,"updated":1}]}"#;
+        let mut keys = Vec::new();
+        names(escaped, &mut |names| keys.push(names.first_key)).unwrap();
+        assert_eq!(keys, [None]);
+        assert_eq!(by_find(escaped.as_bytes(), "x").unwrap().unwrap().id, "aa1");
     }
 
     #[test]

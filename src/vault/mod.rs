@@ -17,7 +17,6 @@ pub mod crypto;
 pub mod document;
 pub mod find;
 pub mod store;
-pub mod view;
 
 pub use document::{Added, Document};
 pub use store::{Degraded, VaultFile};
@@ -170,7 +169,7 @@ impl Vault {
     }
 
     /// The entry `query` names, read without building the whole document
-    /// ([`view::resolve`]): the read-only path of `otp code`, which must stay fast on large
+    /// ([`find::resolve`]): the read-only path of `otp code`, which must stay fast on large
     /// vaults. The inner error is a query that names no single entry.
     pub fn find(
         settings: &Settings,
@@ -179,11 +178,7 @@ impl Vault {
         let path = &settings.path;
         let bytes = read_existing(settings, &locate(settings)?.file)?;
         let (_key, _backend, mut plaintext) = unlock(settings, bytes, Use::Read)?;
-        let found = if std::env::var_os("OTP_AB_VIEW").is_some() {
-            view::resolve(&plaintext, query)
-        } else {
-            find::resolve(&plaintext, query)
-        };
+        let found = find::resolve(&plaintext, query);
         crypto::wipe(&mut plaintext);
         found.map_err(|source| Error::Document {
             path: path.clone(),
