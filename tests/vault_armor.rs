@@ -1,5 +1,6 @@
-//! ASCII-armored vaults (`age -a`): a vault re-encrypted by hand with Debian's `age` opens
-//! with otp, and the next change writes it back as binary age, which `age -d` still opens.
+//! Vaults made or changed by hand with Debian's `age`: an ASCII-armored vault (`age -a`) opens
+//! with otp, and the next change writes it back as binary age, which `age -d` still opens; a
+//! document that is not valid is refused by `otp code`, never turned into a code.
 
 mod common;
 
@@ -107,4 +108,49 @@ fn a_damaged_armored_vault_is_refused() {
         damaged.as_bytes(),
         "nothing changed on disk"
     );
+}
+
+/// A vault whose document serde refuses (made by hand with Debian's `age`) is refused by
+/// `otp code` too, with the vault named, and never yields a code.
+#[test]
+fn a_document_serde_refuses_gives_no_code() {
+    if !require_tool("age") {
+        return;
+    }
+    let env = TestEnv::new();
+    env.add(&[GITHUB]);
+    let identity = path(&env.identity);
+    let good =
+        String::from_utf8(age(&["-d", "-i", identity, path(&env.vault)], b"")).expect("JSON");
+    assert!(good.contains(r#""secret":""#), "{good}");
+    let bad = [
+        // Cut short: not JSON.
+        good[..good.len() - 2].to_string(),
+        // Not JSON: a key without its opening quote.
+        good.replacen(r#""account":"#, r#"account":"#, 1),
+        // A repeated key in the chosen entry: the second secret would win.
+        good.replacen(
+            r#""secret":"#,
+            r#""secret":"AAAAAAAAAAAAAAAA","secret":"#,
+            1,
+        ),
+        // A repeated name.
+        good.replacen(r#""issuer":"#, r#""issuer":"Other","issuer":"#, 1),
+        // A lone surrogate in a name the query reads.
+        good.replacen(r#""issuer":""#, r#""issuer":"\ud800"#, 1),
+    ];
+    for document in bad {
+        assert_ne!(document, good);
+        let armored = age(&["-e", "-a", "-i", identity], document.as_bytes());
+        std::fs::write(&env.vault, &armored).expect("write vault");
+        let out = env.run(&["code", "github", "--at", &AT.to_string()]);
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{document}");
+        assert!(out.stdout.is_empty(), "{document}: {}", stdout(&out));
+        assert!(
+            err.starts_with("otp: cannot read vault "),
+            "{document}: {err}"
+        );
+        assert!(err.contains("not valid"), "{document}: {err}");
+    }
 }
