@@ -1,5 +1,6 @@
 /*!
-Finding entries by what the user typed (SPEC §5).
+Finding entries by what the user typed: every command that takes a query resolves it
+the same way.
 
 Stages, first match wins: exact id; exact `issuer:account`; exact issuer or exact account;
 case-insensitive substring of `issuer:account`. Names compare case-insensitively, since
@@ -8,7 +9,7 @@ nobody remembers whether it was "Github" or "GitHub".
 
 use crate::entry::Entry;
 
-/// What queries look at: implemented by [`Entry`] and by the vault's borrowed view.
+/// What queries look at: implemented by [`Entry`] and by the names `otp code` reads from the vault.
 pub trait Named {
     fn id(&self) -> &str;
     fn issuer(&self) -> &str;

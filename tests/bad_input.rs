@@ -569,8 +569,7 @@ fn newer_vault_version_is_read_only() {
     let env = world();
     let identity = otp::keys::identity_file::load(&env.identity).expect("identity");
     let key = Key::Identity(identity);
-    let mut plaintext = zeroize::Zeroizing::new(env.vault_bytes());
-    crypto::decrypt(&mut plaintext, &key).expect("decrypt");
+    let plaintext = crypto::decrypt(&env.vault_bytes(), &key).expect("decrypt");
     let mut doc = Document::from_json(&plaintext).expect("parse");
     doc.version = 2;
     let newer = crypto::encrypt(&doc.to_json(), &key, &[]).expect("encrypt");

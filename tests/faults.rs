@@ -81,8 +81,7 @@ fn state(env: &TestEnv, path: &Path) -> State {
         Err(e) => panic!("read {}: {e}", path.display()),
     };
     let identity = otp::keys::identity_file::load(&env.identity).expect("identity");
-    let mut plaintext = zeroize::Zeroizing::new(bytes);
-    otp::vault::crypto::decrypt(&mut plaintext, &otp::keys::Key::Identity(identity))
+    let plaintext = otp::vault::crypto::decrypt(&bytes, &otp::keys::Key::Identity(identity))
         .unwrap_or_else(|e| panic!("{} does not open: {e}", path.display()));
     let doc = otp::vault::Document::from_json(&plaintext).expect("vault document");
     Some(

@@ -35,8 +35,7 @@ fn key(env: &TestEnv) -> Key {
 
 /// The vault's document as JSON.
 fn document(env: &TestEnv) -> Value {
-    let mut plaintext = zeroize::Zeroizing::new(env.vault_bytes());
-    crypto::decrypt(&mut plaintext, &key(env)).expect("decrypt the vault");
+    let plaintext = crypto::decrypt(&env.vault_bytes(), &key(env)).expect("decrypt the vault");
     serde_json::from_slice(&plaintext).expect("the document is JSON")
 }
 

@@ -3,15 +3,20 @@ The vault's encryption: a standard age file, so `age -d` can always read it.
 
 X25519 vaults are encrypted to the vault's own identity plus any backup recipients from the
 config; passphrase vaults use age's scrypt recipient, which age does not allow to be mixed
-with others.
+with others. Reading accepts the binary age format that otp writes and the ASCII armor of
+`age -a` (a vault made or re-encrypted by hand); writing always produces binary age.
+
+All of it is age's own code: its header parser and its STREAM reader open and authenticate
+the file, chunk by chunk.
 */
 
 use crate::keys::Key;
-use age::secrecy::ExposeSecret;
-use age_core::format::{FileKey, Stanza};
-use chacha20poly1305::{AeadInPlace, ChaCha20Poly1305, KeyInit};
-use std::io::Write;
+use age::armor::ArmoredReader;
+use std::io::{BufRead, Read, Write};
 use zeroize::{Zeroize, Zeroizing};
+
+/// The first line of an ASCII-armored age file (age's armor format, RFC 7468 style).
+const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -43,8 +48,18 @@ pub enum Lock {
 }
 
 /// Tells a passphrase vault from a key vault by reading the header's stanza lines, without
-/// parsing the header twice on `otp code`'s path ([`decrypt`] checks it fully).
+/// parsing the header twice on `otp code`'s path ([`decrypt`] checks it fully). An armored
+/// file is rare enough that age decodes its header here.
 pub fn lock_of(ciphertext: &[u8]) -> Result<Lock, Error> {
+    if is_armored(ciphertext) {
+        let decryptor = age::Decryptor::new_buffered(ArmoredReader::new(ciphertext))
+            .map_err(|_| Error::NotAge)?;
+        return Ok(if decryptor.is_scrypt() {
+            Lock::Passphrase
+        } else {
+            Lock::Recipients
+        });
+    }
     let mut lines = ciphertext.split_inclusive(|&b| b == b'\n');
     if lines.next() != Some(b"age-encryption.org/v1\n") {
         return Err(Error::NotAge);
@@ -58,6 +73,12 @@ pub fn lock_of(ciphertext: &[u8]) -> Result<Lock, Error> {
         }
     }
     Err(Error::NotAge)
+}
+
+/// Whether `file` is ASCII-armored (age -a), as age's own reader decides it: the marker
+/// at the very start.
+fn is_armored(file: &[u8]) -> bool {
+    file.starts_with(ARMOR_BEGIN)
 }
 
 /// Encrypts `plaintext` for `key` and the backup `recipients`.
@@ -89,19 +110,28 @@ pub fn encrypt(
     Ok(out)
 }
 
-/// Decrypts a vault file with `key`, in place: `buf` holds the file and, on success, just
-/// its plaintext. An error about the header (not an age file, wrong key or passphrase) leaves
-/// `buf` as it was, so that another key can be tried on it.
-///
-/// age reads the header: it finds the stanza `key` opens and checks the header's MAC. The
-/// payload, age's STREAM of 64 KiB ChaCha20-Poly1305 chunks, is then opened where it lies and
-/// the plaintext moved to the front. age's own reader would copy each chunk twice through
-/// buffers of its own: at 1,000 entries those copies and their fresh pages were about 14% of
-/// `otp code`'s time (SPEC §7). Nothing is copied, so no copy of a secret is left behind in
-/// freed memory, where nothing zeroizes it.
-pub fn decrypt(buf: &mut Zeroizing<Vec<u8>>, key: &Key) -> Result<(), Error> {
-    let mut rest: &[u8] = buf;
-    let decryptor = age::Decryptor::new_buffered(&mut rest).map_err(|_| Error::NotAge)?;
+/// Decrypts a vault file (binary or armored) with `key`: its plaintext, in a zeroizing
+/// buffer that is never reallocated (so no copy of it is left behind in freed memory).
+pub fn decrypt(file: &[u8], key: &Key) -> Result<Zeroizing<Vec<u8>>, Error> {
+    // The plaintext is shorter than the file (the header, the nonce and a tag per chunk, or
+    // the armor, are not part of it): sized from the file, the buffer never grows.
+    let mut plaintext = Zeroizing::new(Vec::with_capacity(file.len()));
+    if is_armored(file) {
+        // age's armor reader passes binary files through too, but 48 bytes at a time.
+        read_payload(ArmoredReader::new(file), key, &mut plaintext)?;
+    } else {
+        read_payload(file, key, &mut plaintext)?;
+    }
+    Ok(plaintext)
+}
+
+/// Reads the age file `input` with `key`, appending its plaintext to `plaintext`.
+fn read_payload(
+    input: impl BufRead,
+    key: &Key,
+    plaintext: &mut Zeroizing<Vec<u8>>,
+) -> Result<(), Error> {
+    let decryptor = age::Decryptor::new_buffered(input).map_err(|_| Error::NotAge)?;
     let scrypt;
     let identity: &dyn age::Identity = match (key, decryptor.is_scrypt()) {
         (Key::Identity(id), false) => id,
@@ -113,116 +143,33 @@ pub fn decrypt(buf: &mut Zeroizing<Vec<u8>>, key: &Key) -> Result<(), Error> {
         (Key::Passphrase(_), false) => return Err(Error::NeedsIdentity),
     };
     let passphrase = matches!(key, Key::Passphrase(_));
-    let kept = KeepFileKey::new(identity);
-    // Ok only once a stanza was unwrapped and the header's MAC verified with its file key.
-    // age's payload reader is dropped unused.
-    drop(
+    // Ok once a stanza was unwrapped and the header's MAC verified with its file key; the
+    // reader then checks each chunk's tag, its place in the stream and the end of the stream.
+    let mut reader =
         decryptor
-            .decrypt(std::iter::once(&kept as &dyn age::Identity))
+            .decrypt(std::iter::once(identity))
             .map_err(|e| match (e, passphrase) {
                 (age::DecryptError::NoMatchingKeys, false) => Error::WrongKey,
                 (age::DecryptError::DecryptionFailed, true) => Error::WrongPassphrase,
                 (age::DecryptError::NoMatchingKeys, true) => Error::WrongPassphrase,
                 (e, _) => map_decrypt(e),
-            })?,
-    );
-    let payload_start = buf.len() - rest.len();
-    let file_key = kept.file_key.take().ok_or(Error::Damaged)?;
-    let len = open_payload(buf, payload_start, &file_key)?;
-    buf.truncate(len);
-    Ok(())
+            })?;
+    // A damaged chunk may come after good ones: the caller drops (and so zeroizes) what was
+    // read before it.
+    reader
+        .read_to_end(plaintext)
+        .map(drop)
+        .map_err(|_| Error::Damaged)
 }
 
 /// Zeroizes a decrypted buffer now, the fast way. Dropped, a `Zeroizing<Vec<u8>>` clears
-/// its elements one volatile byte at a time (about 1.5% of `otp code` at 1,000 entries);
-/// zeroize's slice path is a memset behind an optimisation barrier. The buffer is left
-/// empty, so on drop only its spare capacity is cleared again, by that same fast path.
+/// its elements one volatile byte at a time (measurably slower on `otp code`'s path:
+/// docs/PERFORMANCE.md); zeroize's slice path is a memset behind an optimisation barrier.
+/// The buffer is left empty, so on drop only its spare capacity is cleared again, by that
+/// same fast path.
 pub fn wipe(buf: &mut Zeroizing<Vec<u8>>) {
     buf.as_mut_slice().zeroize();
     buf.clear();
-}
-
-/// An identity that unwraps as `inner` does and keeps a copy of the file key it finds, so
-/// that the payload can be opened without age's reader.
-struct KeepFileKey<'a> {
-    inner: &'a dyn age::Identity,
-    file_key: std::cell::Cell<Option<Zeroizing<[u8; 16]>>>,
-}
-
-impl<'a> KeepFileKey<'a> {
-    fn new(inner: &'a dyn age::Identity) -> Self {
-        KeepFileKey {
-            inner,
-            file_key: std::cell::Cell::new(None),
-        }
-    }
-
-    fn keep(
-        &self,
-        found: Option<Result<FileKey, age::DecryptError>>,
-    ) -> Option<Result<FileKey, age::DecryptError>> {
-        if let Some(Ok(file_key)) = &found {
-            self.file_key
-                .set(Some(Zeroizing::new(*file_key.expose_secret())));
-        }
-        found
-    }
-}
-
-impl age::Identity for KeepFileKey<'_> {
-    fn unwrap_stanza(&self, stanza: &Stanza) -> Option<Result<FileKey, age::DecryptError>> {
-        self.keep(self.inner.unwrap_stanza(stanza))
-    }
-
-    // Passed through whole: the scrypt identity insists on being the header's only stanza.
-    fn unwrap_stanzas(&self, stanzas: &[Stanza]) -> Option<Result<FileKey, age::DecryptError>> {
-        self.keep(self.inner.unwrap_stanzas(stanzas))
-    }
-}
-
-/// age's plaintext chunk size; each chunk carries a 16-byte tag.
-const CHUNK: usize = 64 * 1024;
-const TAG: usize = 16;
-const NONCE: usize = 16;
-
-/// Opens age's STREAM payload (age-encryption.org/v1, "Payload") in place: the chunks from
-/// `buf[start..]`, after the header and the 16-byte nonce, each of 64 KiB plus a tag and
-/// sealed with its index and, for the last one, a last-chunk flag, so that a truncated,
-/// reordered or extended payload does not open (ChaCha20-Poly1305 checks each tag before it
-/// decrypts). Moves the plaintext to the front of `buf` and returns its length.
-fn open_payload(buf: &mut [u8], start: usize, file_key: &[u8; 16]) -> Result<usize, Error> {
-    let nonce_at = start.checked_sub(NONCE).ok_or(Error::Damaged)?;
-    let nonce = buf.get(nonce_at..start).ok_or(Error::Damaged)?;
-    let key = Zeroizing::new(age_core::primitives::hkdf(nonce, b"payload", file_key));
-    let aead = ChaCha20Poly1305::new((&*key).into());
-    let sealed = &mut buf[start..];
-    // Even an empty plaintext is one sealed (last) chunk.
-    let count = sealed.len().div_ceil(CHUNK + TAG);
-    if count == 0 {
-        return Err(Error::Damaged);
-    }
-    for (index, chunk) in sealed.chunks_mut(CHUNK + TAG).enumerate() {
-        let last = index + 1 == count;
-        // A last chunk is empty only when the whole plaintext is (as age also insists).
-        if chunk.len() < TAG || (last && chunk.len() == TAG && index > 0) {
-            return Err(Error::Damaged);
-        }
-        let mut chunk_nonce = [0u8; 12];
-        chunk_nonce[3..11].copy_from_slice(&(index as u64).to_be_bytes());
-        chunk_nonce[11] = u8::from(last);
-        let (text, tag) = chunk.split_at_mut(chunk.len() - TAG);
-        aead.decrypt_in_place_detached(&chunk_nonce.into(), b"", text, (&*tag).into())
-            .map_err(|_| Error::Damaged)?;
-    }
-    // Close the gaps the header, the nonce and the tags leave.
-    let mut len = 0;
-    for index in 0..count {
-        let from = start + index * (CHUNK + TAG);
-        let n = (buf.len() - from).min(CHUNK + TAG) - TAG;
-        buf.copy_within(from..from + n, len);
-        len += n;
-    }
-    Ok(len)
 }
 
 fn map_decrypt(e: age::DecryptError) -> Error {
@@ -237,7 +184,22 @@ fn map_decrypt(e: age::DecryptError) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
+    use age::armor::{ArmoredWriter, Format};
+
+    /// age's STREAM chunk size and tag size (age-encryption.org/v1, "Payload"): only to aim
+    /// the damage of the tamper tests at chunk boundaries.
+    const CHUNK: usize = 64 * 1024;
+    const TAG: usize = 16;
+
+    fn open(ciphertext: &[u8], key: &Key) -> Result<Vec<u8>, Error> {
+        decrypt(ciphertext, key).map(|plaintext| plaintext.to_vec())
+    }
+
+    fn armor(binary: &[u8]) -> Vec<u8> {
+        let mut writer = ArmoredWriter::wrap_output(Vec::new(), Format::AsciiArmor).unwrap();
+        writer.write_all(binary).unwrap();
+        writer.finish().unwrap()
+    }
 
     #[test]
     fn identity_round_trip_and_wrong_key() {
@@ -250,35 +212,27 @@ mod tests {
         assert_eq!(&open(&ct, &backup).unwrap()[..], b"{\"version\":1}");
         let other = Key::Identity(age::x25519::Identity::generate());
         assert!(matches!(open(&ct, &other), Err(Error::WrongKey)));
-    }
-
-    /// `decrypt` on a copy of `ciphertext`: the plaintext.
-    fn open(ciphertext: &[u8], key: &Key) -> Result<Vec<u8>, Error> {
-        let mut buf = Zeroizing::new(ciphertext.to_vec());
-        decrypt(&mut buf, key)?;
-        Ok(buf.to_vec())
+        let passphrase = Key::Passphrase(age::secrecy::SecretString::from("p".to_string()));
+        assert!(matches!(open(&ct, &passphrase), Err(Error::NeedsIdentity)));
     }
 
     #[test]
-    fn a_wrong_key_leaves_the_buffer_for_the_next() {
+    fn the_plaintext_buffer_never_grows() {
         let key = Key::Identity(age::x25519::Identity::generate());
-        let other = Key::Identity(age::x25519::Identity::generate());
-        let plaintext = vec![b'x'; 200_000]; // several age chunks
-        let ct = encrypt(&plaintext, &key, &[]).unwrap();
-        let mut buf = Zeroizing::new(ct.clone());
-        assert!(matches!(decrypt(&mut buf, &other), Err(Error::WrongKey)));
-        assert_eq!(&buf[..], &ct[..]);
-        let passphrase = Key::Passphrase(age::secrecy::SecretString::from("p".to_string()));
-        assert!(matches!(
-            decrypt(&mut buf, &passphrase),
-            Err(Error::NeedsIdentity)
-        ));
-        assert_eq!(&buf[..], &ct[..]);
-        decrypt(&mut buf, &key).unwrap();
-        assert_eq!(&buf[..], &plaintext[..]);
+        for len in [0, 1, 5_000, CHUNK, 3 * CHUNK + 1] {
+            let plaintext = vec![b'x'; len];
+            let ct = encrypt(&plaintext, &key, &[]).unwrap();
+            for file in [ct.clone(), armor(&ct)] {
+                let opened = decrypt(&file, &key).unwrap();
+                assert_eq!(&opened[..], &plaintext[..], "{len} bytes");
+                // Allocated once, at the size of the file: a reallocation would have changed
+                // the capacity and left a copy of the plaintext in the freed block.
+                assert_eq!(opened.capacity(), file.len(), "{len} bytes");
+            }
+        }
     }
 
-    /// age's own reader, the oracle for the in-place payload opening.
+    /// age's own reader and nothing else, as `age -d` uses it: the oracle.
     fn age_reads(ct: &[u8], identity: &age::x25519::Identity) -> Option<Vec<u8>> {
         let decryptor = age::Decryptor::new_buffered(ct).ok()?;
         let mut reader = decryptor
@@ -290,7 +244,7 @@ mod tests {
     }
 
     #[test]
-    fn payloads_open_as_age_opens_them() {
+    fn damaged_payloads_do_not_open() {
         let identity = age::x25519::Identity::generate();
         let key = Key::Identity(identity.clone());
         for len in [
@@ -307,8 +261,8 @@ mod tests {
             let ct = encrypt(&plaintext, &key, &[]).unwrap();
             assert_eq!(age_reads(&ct, &identity).as_deref(), Some(&plaintext[..]));
             assert_eq!(&open(&ct, &key).unwrap()[..], &plaintext[..], "{len} bytes");
-            // Whatever age refuses, this refuses: cut at and around every chunk boundary,
-            // a byte too many, a flipped byte in each chunk, and two chunks swapped.
+            // Cut at and around every chunk boundary, a byte too many, a flipped byte in
+            // each chunk, and two chunks swapped: refused, and nothing of it handed on.
             let start = ct.len() - (len.div_ceil(CHUNK).max(1) * TAG + len);
             let mut damaged: Vec<Vec<u8>> = Vec::new();
             for at in (start..ct.len()).step_by(CHUNK + TAG) {
@@ -335,6 +289,11 @@ mod tests {
                     "{len} bytes, cut or changed at {}",
                     bad.len()
                 );
+                assert!(
+                    matches!(open(&armor(&bad), &key), Err(Error::Damaged)),
+                    "{len} bytes armored, cut or changed at {}",
+                    bad.len()
+                );
             }
         }
     }
@@ -346,12 +305,51 @@ mod tests {
         ));
         let ct = encrypt(b"{}", &key, &[]).unwrap();
         assert_eq!(lock_of(&ct).unwrap(), Lock::Passphrase);
+        assert_eq!(lock_of(&armor(&ct)).unwrap(), Lock::Passphrase);
         assert_eq!(&open(&ct, &key).unwrap()[..], b"{}");
+        assert_eq!(&open(&armor(&ct), &key).unwrap()[..], b"{}");
+        let wrong = Key::Passphrase(age::secrecy::SecretString::from("staple".to_string()));
+        assert!(matches!(open(&ct, &wrong), Err(Error::WrongPassphrase)));
+        let identity = Key::Identity(age::x25519::Identity::generate());
+        assert!(matches!(open(&ct, &identity), Err(Error::NeedsPassphrase)));
         assert!(matches!(lock_of(b"{\"version\":1}"), Err(Error::NotAge)));
         assert!(matches!(
             lock_of(b"age-encryption.org/v1\n-> X25519 abc"),
             Err(Error::NotAge)
         ));
+    }
+
+    #[test]
+    fn armored_files_open_as_age_opens_them() {
+        let key = Key::Identity(age::x25519::Identity::generate());
+        let other = Key::Identity(age::x25519::Identity::generate());
+        let ct = encrypt(b"{\"version\":1,\"entries\":[]}", &key, &[]).unwrap();
+        let armored = armor(&ct);
+        assert!(armored.starts_with(ARMOR_BEGIN));
+        assert_eq!(lock_of(&armored).unwrap(), Lock::Recipients);
+        assert_eq!(
+            &open(&armored, &key).unwrap()[..],
+            &open(&ct, &key).unwrap()[..]
+        );
+        assert!(matches!(open(&armored, &other), Err(Error::WrongKey)));
+        // CRLF line endings, as age also accepts them.
+        let crlf = String::from_utf8(armored.clone())
+            .unwrap()
+            .replace('\n', "\r\n");
+        assert!(open(crlf.as_bytes(), &key).is_ok());
+        // Damage to the armor itself: in the header, a broken header; after it, the payload.
+        let text = String::from_utf8(armored.clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let header_cut = lines[..2].join("\n");
+        assert!(matches!(
+            open(header_cut.as_bytes(), &key),
+            Err(Error::NotAge)
+        ));
+        assert!(matches!(lock_of(header_cut.as_bytes()), Err(Error::NotAge)));
+        let no_end = lines[..lines.len() - 1].join("\n") + "\n";
+        assert!(matches!(open(no_end.as_bytes(), &key), Err(Error::Damaged)));
+        let garbage = [&armored[..], b"trailing"].concat();
+        assert!(matches!(open(&garbage, &key), Err(Error::Damaged)));
     }
 
     #[test]
@@ -368,5 +366,6 @@ mod tests {
         assert!(matches!(open(&flipped, &key), Err(Error::Damaged)));
         assert!(matches!(open(b"{\"version\":1}", &key), Err(Error::NotAge)));
         assert!(matches!(open(&ct[..20], &key), Err(Error::NotAge)));
+        assert!(matches!(open(ARMOR_BEGIN, &key), Err(Error::NotAge)));
     }
 }

@@ -1,8 +1,8 @@
 /*!
 The plaintext vault document: `{"version": 1, "entries": [...]}`.
 
-JSON rather than TOML because `otp code` reads the whole document on every call (measured 7×
-faster; [`super::view`] reads it faster still). This module owns the rules about the
+JSON rather than TOML because `otp code` reads the document on every call (why, and how
+fast: docs/PERFORMANCE.md; [`super::find`] is that read path). This module owns the rules about the
 collection of entries: unique ids, one entry per issuer+account, identical re-adds being
 no-ops, and version checks.
 */
@@ -66,7 +66,7 @@ impl Document {
     /// writing it back is refused by [`Document::check_writable`].
     pub fn from_json(bytes: &[u8]) -> Result<Document, Error> {
         // Checking UTF-8 once up front lets serde_json skip the check for every string
-        // (measured: a sixth of `otp code`'s parse at 1,000 entries).
+        // (docs/PERFORMANCE.md).
         let text = std::str::from_utf8(bytes)
             .map_err(|_| Error::Malformed("the document is not UTF-8".into()))?;
         serde_json::from_str(text).map_err(|e| malformed(&e))
@@ -77,11 +77,24 @@ impl Document {
         serde_json::from_str(text).map_err(|e| malformed(&e))
     }
 
+    /// The document as compact JSON, in a zeroizing buffer allocated once at its exact size.
     pub fn to_json(&self) -> Zeroizing<Vec<u8>> {
         // Compact: a third fewer bytes to decrypt and parse on every `otp code` than
-        // pretty-printed (`age -d vault.age | jq` shows it nicely). Serialising plain structs
-        // of strings and numbers cannot fail.
-        Zeroizing::new(serde_json::to_vec(self).unwrap_or_default())
+        // pretty-printed (`age -d vault.age | jq` shows it nicely). A buffer that grew as it
+        // was written would leave copies of the secrets in the blocks it freed on the way, so
+        // the size is counted first and the text written into a slice, which cannot grow.
+        // Serialising plain structs of strings and numbers cannot fail.
+        let mut count = ByteCount(0);
+        if serde_json::to_writer(&mut count, self).is_err() {
+            return Zeroizing::new(Vec::new());
+        }
+        let mut json = Zeroizing::new(vec![0; count.0]);
+        let mut rest: &mut [u8] = &mut json;
+        let whole = serde_json::to_writer(&mut rest, self).is_ok() && rest.is_empty();
+        if !whole {
+            return Zeroizing::new(Vec::new());
+        }
+        json
     }
 
     pub fn check_writable(&self) -> Result<(), Error> {
@@ -202,6 +215,20 @@ impl Document {
                 len = 6;
             }
         }
+    }
+}
+
+/// A writer that only counts what is written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -390,6 +417,26 @@ mod tests {
             .to_string();
         assert!(!err.contains("JBSWY3DP"), "{err}");
         assert!(err.contains("unexpected data"), "{err}");
+    }
+
+    #[test]
+    fn to_json_allocates_once_at_the_exact_size() {
+        let mut doc = Document::new();
+        for i in 0..300 {
+            let mut entry = new(
+                &format!("Issuer \"{i}\"\t"),
+                "ünï@example.com",
+                "JBSWY3DPEHPK3PXP",
+            );
+            entry.digits = 8;
+            doc.add(entry, false, 1_700_000_000 + i).unwrap();
+        }
+        doc.entries[7].note = Some("line\nbreak, \\ and \u{1}".into());
+        let json = doc.to_json();
+        assert_eq!(&json[..], &serde_json::to_vec(&doc).unwrap()[..]);
+        // A buffer that had grown would have more capacity than bytes.
+        assert_eq!(json.capacity(), json.len());
+        assert_eq!(Document::from_json(&json).unwrap(), doc);
     }
 
     #[test]

@@ -15,8 +15,8 @@ replaced or deleted by `otp key`. docs/DATA-SAFETY.md says what this promises.
 
 pub mod crypto;
 pub mod document;
+pub mod find;
 pub mod store;
-pub mod view;
 
 pub use document::{Added, Document};
 pub use store::{Degraded, VaultFile};
@@ -25,7 +25,6 @@ use crate::entry::Entry;
 use crate::keys::{self, Backend, Key};
 use std::path::{Path, PathBuf};
 use store::{Location, LockGuard};
-use zeroize::Zeroizing;
 
 /// Where the vault is and how its key is found: settled once from flags, env and config.
 #[derive(Debug, Clone)]
@@ -170,7 +169,7 @@ impl Vault {
     }
 
     /// The entry `query` names, read without building the whole document
-    /// ([`view::resolve`]): the read-only path of `otp code`, which must stay fast on large
+    /// ([`find::resolve`]): the read-only path of `otp code`, which must stay fast on large
     /// vaults. The inner error is a query that names no single entry.
     pub fn find(
         settings: &Settings,
@@ -179,7 +178,7 @@ impl Vault {
         let path = &settings.path;
         let bytes = read_existing(settings, &locate(settings)?.file)?;
         let (_key, _backend, mut plaintext) = unlock(settings, bytes, Use::Read)?;
-        let found = view::resolve(&plaintext, query);
+        let found = find::resolve(&plaintext, query);
         crypto::wipe(&mut plaintext);
         found.map_err(|source| Error::Document {
             path: path.clone(),
@@ -405,14 +404,14 @@ impl Vault {
 pub fn check_identity(settings: &Settings, identity: &age::x25519::Identity) -> Result<(), Error> {
     let path = &settings.path;
     let bytes = read_existing(settings, &locate(settings)?.file)?;
-    crypto::decrypt(&mut Zeroizing::new(bytes), &Key::Identity(identity.clone())).map_err(|e| {
-        Error::Unlock {
+    crypto::decrypt(&bytes, &Key::Identity(identity.clone()))
+        .map(drop)
+        .map_err(|e| Error::Unlock {
             what: "vault",
             path: path.clone(),
             cause: e.to_string(),
             hint: None,
-        }
-    })
+        })
 }
 
 /// Resolves the vault path: a broken link or an unreadable directory is an error naming it.
@@ -516,7 +515,6 @@ fn identity_file_key(path: &Path) -> Result<(Key, bool), Error> {
 
 type Unlocked = (Key, Backend, zeroize::Zeroizing<Vec<u8>>);
 
-/// Finds the key that opens the vault file `bytes` and decrypts it, in place.
 /// What a vault is opened for: a reader may take the keyring key from the short-lived
 /// cache; a writer, which encrypts the new vault to the key it opened with, takes the one
 /// the OS keyring stores.
@@ -526,6 +524,7 @@ enum Use {
     Write,
 }
 
+/// Finds the key that opens the vault file `bytes` and decrypts it.
 fn unlock(settings: &Settings, bytes: Vec<u8>, purpose: Use) -> Result<Unlocked, Error> {
     let fail = |cause: String, hint: Option<String>| Error::Unlock {
         what: "vault",
@@ -540,16 +539,14 @@ fn unlock(settings: &Settings, bytes: Vec<u8>, purpose: Use) -> Result<Unlocked,
             .flatten();
         fail(format!("{e} ({backend} backend)"), hint)
     };
-    let mut buf = Zeroizing::new(bytes);
-    let lock = crypto::lock_of(&buf).map_err(|e| fail(e.to_string(), damaged_hint(settings)))?;
+    let lock = crypto::lock_of(&bytes).map_err(|e| fail(e.to_string(), damaged_hint(settings)))?;
     // A backend's keys in turn (an identity file may hold retired keys that other vaults
-    // use); a key that does not open the header leaves `buf` for the next one to try. The
-    // error is the first that is not a wrong key: a key opened the header, but the rest is
-    // damaged.
-    let mut try_keys = |keys: Vec<Key>, backend: Backend| {
+    // use). The error is the first that is not a wrong key: a key opened the header, but
+    // the rest is damaged.
+    let try_keys = |keys: Vec<Key>, backend: Backend| -> Result<Unlocked, crypto::Error> {
         for key in keys {
-            match crypto::decrypt(&mut buf, &key) {
-                Ok(()) => return Ok((key, backend, std::mem::take(&mut buf))),
+            match crypto::decrypt(&bytes, &key) {
+                Ok(plaintext) => return Ok((key, backend, plaintext)),
                 Err(crypto::Error::WrongKey) => {}
                 Err(e) => return Err(e),
             }
