@@ -156,7 +156,7 @@ fn no_secret_on_disk_but_age_reads_the_vault() {
             .expect("run age");
         assert!(out.status.success(), "age -d: {}", stderr(&out));
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("vault JSON");
-        assert_eq!(doc["version"], 1, "{doc}");
+        assert_eq!(doc["version"], 2, "{doc}");
         let stored: BTreeSet<&str> = doc["entries"]
             .as_array()
             .expect("entries")

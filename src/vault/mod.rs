@@ -15,6 +15,7 @@ replaced or deleted by `otp key`. docs/DATA-SAFETY.md says what this promises.
 
 pub mod crypto;
 pub mod document;
+pub mod merge;
 pub mod store;
 pub mod view;
 
@@ -315,7 +316,14 @@ impl Vault {
                 path: self.settings.path.clone(),
                 source,
             })?;
-        self.write()?;
+        let before = self.loaded.take().unwrap_or_default();
+        self.doc
+            .stamp_changes(&before, jiff::Timestamp::now().as_second(), &device());
+        let written = self.write();
+        if written.is_err() {
+            self.loaded = Some(before);
+        }
+        written?;
         self.loaded = Some(self.doc.clone());
         Ok(true)
     }
@@ -398,6 +406,27 @@ impl Vault {
         }
         Ok(())
     }
+}
+
+/// This machine's name in modification stamps (`OTP_DEVICE`, else the host name): it only
+/// breaks ties between changes made in the same second on two machines.
+pub fn device() -> String {
+    if let Some(name) = std::env::var_os("OTP_DEVICE").filter(|v| !v.is_empty()) {
+        return name.to_string_lossy().chars().take(64).collect();
+    }
+    #[cfg(unix)]
+    {
+        let uname = rustix::system::uname();
+        let name = uname.nodename().to_string_lossy();
+        if !name.is_empty() {
+            return name.chars().take(64).collect();
+        }
+    }
+    #[cfg(windows)]
+    if let Some(name) = std::env::var_os("COMPUTERNAME") {
+        return name.to_string_lossy().chars().take(64).collect();
+    }
+    "unknown".to_string()
 }
 
 /// Whether `identity` opens the vault described by `settings` (for restoring a key): Ok, or
