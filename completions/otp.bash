@@ -52,6 +52,9 @@ _otp_clap() {
             otp,ls)
                 cmd="otp__subcmd__list"
                 ;;
+            otp,merge)
+                cmd="otp__subcmd__merge"
+                ;;
             otp,note)
                 cmd="otp__subcmd__note"
                 ;;
@@ -114,6 +117,9 @@ _otp_clap() {
                 ;;
             otp__subcmd__help,lock)
                 cmd="otp__subcmd__help__subcmd__lock"
+                ;;
+            otp__subcmd__help,merge)
+                cmd="otp__subcmd__help__subcmd__merge"
                 ;;
             otp__subcmd__help,note)
                 cmd="otp__subcmd__help__subcmd__note"
@@ -236,7 +242,7 @@ _otp_clap() {
 
     case "${cmd}" in
         otp)
-            opts="-h -V --vault --config --backend --identity --color --help --version init add code list ls rm rename note uri watch qr recovery export import key doctor lock run pick type completions help"
+            opts="-h -V --vault --config --backend --identity --color --help --version init add code list ls rm rename note uri watch qr recovery export import key merge doctor lock run pick type completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -500,7 +506,7 @@ _otp_clap() {
             return 0
             ;;
         otp__subcmd__help)
-            opts="init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help"
+            opts="init add code list rm rename note uri watch qr recovery export import key merge doctor lock run pick type completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -710,6 +716,20 @@ _otp_clap() {
             return 0
             ;;
         otp__subcmd__help__subcmd__lock)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otp__subcmd__help__subcmd__merge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1292,6 +1312,40 @@ _otp_clap() {
             return 0
             ;;
         otp__subcmd__lock)
+            opts="-h --vault --config --backend --identity --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "keyring identity-file passphrase" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otp__subcmd__merge)
             opts="-h --vault --config --backend --identity --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

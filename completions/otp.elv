@@ -42,6 +42,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand export 'Back up the vault (passphrase-encrypted by default)'
             cand import 'Bring entries in from a backup or another app''s export'
             cand key 'Recovery kit and key management'
+            cand merge 'Merge other copies of the vault into it (sync conflict copies, backups)'
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
             cand lock 'Forget the vault''s key cached from the OS keyring, at once'
             cand run 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
@@ -343,6 +344,15 @@ set edit:completion:arg-completer[otp] = {|@words|
         }
         &'otp;key;help;help'= {
         }
+        &'otp;merge'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'otp;doctor'= {
             cand --ntp 'Also check the clock against an SNTP server [default server: pool.ntp.org]'
             cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
@@ -420,6 +430,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand export 'Back up the vault (passphrase-encrypted by default)'
             cand import 'Bring entries in from a backup or another app''s export'
             cand key 'Recovery kit and key management'
+            cand merge 'Merge other copies of the vault into it (sync conflict copies, backups)'
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
             cand lock 'Forget the vault''s key cached from the OS keyring, at once'
             cand run 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
@@ -479,6 +490,8 @@ set edit:completion:arg-completer[otp] = {|@words|
         &'otp;help;key;rotate'= {
         }
         &'otp;help;key;recipient'= {
+        }
+        &'otp;help;merge'= {
         }
         &'otp;help;doctor'= {
         }

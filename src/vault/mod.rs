@@ -13,6 +13,7 @@ and with the key already stored for the path if there is one: a stored key is on
 replaced or deleted by `otp key`. docs/DATA-SAFETY.md says what this promises.
 */
 
+pub mod conflicts;
 pub mod crypto;
 pub mod document;
 pub mod merge;
@@ -330,6 +331,25 @@ impl Vault {
 
     fn write(&mut self) -> Result<(), Error> {
         self.write_to(&[])
+    }
+
+    /// Reads another copy of this vault (a sync tool's conflict copy, a backup), decrypted
+    /// with the key that opened this one.
+    pub fn read_copy(&self, path: &Path) -> Result<Document, Error> {
+        let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
+        let mut buf = Zeroizing::new(bytes);
+        crypto::decrypt(&mut buf, &self.key).map_err(|e| Error::Unlock {
+            what: "copy",
+            path: path.to_path_buf(),
+            cause: e.to_string(),
+            hint: Some("a copy merges only if the vault's current key opens it".into()),
+        })?;
+        let doc = Document::from_json(&buf);
+        crypto::wipe(&mut buf);
+        doc.map_err(|source| Error::Document {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
     /// The key that opened (or created) the vault.
