@@ -76,6 +76,9 @@ _otp_clap() {
             otp,run)
                 cmd="otp__subcmd__run"
                 ;;
+            otp,sync)
+                cmd="otp__subcmd__sync"
+                ;;
             otp,type)
                 cmd="otp__subcmd__type"
                 ;;
@@ -141,6 +144,9 @@ _otp_clap() {
                 ;;
             otp__subcmd__help,run)
                 cmd="otp__subcmd__help__subcmd__run"
+                ;;
+            otp__subcmd__help,sync)
+                cmd="otp__subcmd__help__subcmd__sync"
                 ;;
             otp__subcmd__help,type)
                 cmd="otp__subcmd__help__subcmd__type"
@@ -242,7 +248,7 @@ _otp_clap() {
 
     case "${cmd}" in
         otp)
-            opts="-h -V --vault --config --backend --identity --color --help --version init add code list ls rm rename note uri watch qr recovery export import key merge doctor lock run pick type completions help"
+            opts="-h -V --vault --config --backend --identity --color --help --version init add code list ls rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -506,7 +512,7 @@ _otp_clap() {
             return 0
             ;;
         otp__subcmd__help)
-            opts="init add code list rm rename note uri watch qr recovery export import key merge doctor lock run pick type completions help"
+            opts="init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -884,6 +890,20 @@ _otp_clap() {
             return 0
             ;;
         otp__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otp__subcmd__help__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1835,6 +1855,48 @@ _otp_clap() {
                     return 0
                     ;;
                 --fresh)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "keyring identity-file passphrase" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otp__subcmd__sync)
+            opts="-h --init --clone --vault --config --backend --identity --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --init)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clone)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

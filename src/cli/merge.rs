@@ -35,8 +35,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     let (_, changes) =
         merge::merge(&vault.doc, &doc).map_err(|e| Error::Rejected(e.to_string()))?;
-    vault.doc = doc;
-    vault.save()?;
+    vault.save_merged(doc)?;
     drop(vault);
     let mut lines: Vec<String> = changes.iter().map(ToString::to_string).collect();
     let count = files.len();

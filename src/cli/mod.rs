@@ -26,6 +26,7 @@ mod rename;
 mod rm;
 mod run;
 mod serve_clipboard;
+mod sync;
 mod type_;
 mod uri;
 mod watch;
@@ -168,6 +169,13 @@ pub enum Command {
     /// the conflict copies a sync tool (Syncthing, Dropbox, Nextcloud) left beside the vault,
     /// and deletes them once merged.
     Merge(Deferred<merge::Args>),
+    /// Keep the vault in step with other machines through a git remote
+    ///
+    /// `--init URL` makes the vault's folder a git repository with remote URL (any URL git
+    /// accepts); `--clone URL` fetches the vault on a new machine. Then `otp sync` commits,
+    /// fetches, merges the remote's vault into this one (as `otp merge` does), and pushes.
+    /// Only the encrypted vault is committed.
+    Sync(Deferred<sync::Args>),
     /// Check the vault, its key, permissions, clipboard and clock
     Doctor(Deferred<doctor::Args>),
     /// Forget the vault's key cached from the OS keyring, at once
@@ -318,6 +326,7 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
         Command::Pick(args) => pick::run(&ctx, args.0),
         Command::Type(args) => type_::run(&ctx, args.0),
         Command::Merge(args) => merge::run(&ctx, args.0),
+        Command::Sync(args) => sync::run(&ctx, args.0),
         Command::Completions(_) | Command::ServeClipboard(_) | Command::CompleteNames(_) => Ok(()),
     }
 }

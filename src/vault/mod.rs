@@ -329,6 +329,25 @@ impl Vault {
         Ok(true)
     }
 
+    /// Writes `doc`, the result of merging other copies into this vault, if it differs. Its
+    /// entries keep the stamps the merge gave them: they are not changes made here.
+    pub fn save_merged(&mut self, doc: Document) -> Result<bool, Error> {
+        if self.loaded.as_ref() == Some(&doc) {
+            return Ok(false);
+        }
+        doc.check_writable().map_err(|source| Error::ReadOnly {
+            path: self.settings.path.clone(),
+            source,
+        })?;
+        let previous = std::mem::replace(&mut self.doc, doc);
+        if let Err(e) = self.write() {
+            self.doc = previous;
+            return Err(e);
+        }
+        self.loaded = Some(self.doc.clone());
+        Ok(true)
+    }
+
     fn write(&mut self) -> Result<(), Error> {
         self.write_to(&[])
     }
@@ -337,6 +356,11 @@ impl Vault {
     /// with the key that opened this one.
     pub fn read_copy(&self, path: &Path) -> Result<Document, Error> {
         let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
+        self.decrypt_copy(path, bytes)
+    }
+
+    /// Decrypts another copy of this vault held in memory; `path` names it in messages.
+    pub fn decrypt_copy(&self, path: &Path, bytes: Vec<u8>) -> Result<Document, Error> {
         let mut buf = Zeroizing::new(bytes);
         crypto::decrypt(&mut buf, &self.key).map_err(|e| Error::Unlock {
             what: "copy",
