@@ -133,6 +133,15 @@ impl Repo {
     /// is not already in the history, so that the push is a fast-forward. Whether a commit
     /// (or fast-forward) was made.
     pub fn commit(&self, remote_exists: bool, message: &str) -> Result<bool, Error> {
+        // A git that an earlier, killed `otp sync` started may still be finishing: give it a
+        // moment to release the index (git itself reports a lock that stays).
+        let index_lock = self.dir.join(".git/index.lock");
+        for _ in 0..20 {
+            if !index_lock.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         self.run(&["add", "--", ".gitignore", &self.file])?;
         let tree = self.text(&["write-tree"])?;
         let head = self

@@ -153,3 +153,59 @@ fn sync_needs_a_repository_and_clone_needs_no_vault() {
     );
     assert!(!empty.vault.exists());
 }
+
+#[test]
+fn concurrent_and_killed_syncs_leave_a_vault_that_opens() {
+    if !require_tool("git") {
+        return;
+    }
+    let a = TestEnv::new();
+    a.add(&[GITHUB]);
+    let url = bare_repo(a.dir.path());
+    ok(a.run(&["sync", "--init", &url]));
+    a.add(&[GOOGLE]);
+    // Two at once: the vault's lock puts one after the other; both succeed.
+    let first = spawn_sync(&a);
+    let second = spawn_sync(&a);
+    for child in [first, second] {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    // Killed at various points: the vault still opens with every entry, and a later sync
+    // completes.
+    for delay_ms in [0u64, 5, 15, 40] {
+        a.add(&[DROPBOX]);
+        ok(a.run(&["rm", "dropbox", "--yes"]));
+        let mut child = spawn_sync(&a);
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(accounts(&a), ["alice@example.com", "alice@gmail.com"]);
+        let out = ok(a.run(&["sync"]));
+        assert!(out.starts_with("pulled "), "{out}");
+    }
+    let b = second_machine(&a);
+    ok(b.run(&["sync", "--clone", &url]));
+    assert_eq!(accounts(&b), accounts(&a));
+}
+
+/// `otp sync` in the world as a plain `std` command, which can be spawned and killed.
+fn spawn_sync(env: &TestEnv) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_otp"))
+        .arg("sync")
+        .env("HOME", &env.home)
+        .env("XDG_DATA_HOME", env.home.join(".local/share"))
+        .env("XDG_CONFIG_HOME", env.home.join(".config"))
+        .env("XDG_RUNTIME_DIR", env.home.join("run"))
+        .env("OTP_VAULT", &env.vault)
+        .env("OTP_IDENTITY_FILE", &env.identity)
+        .env_remove("OTP_CONFIG")
+        .env_remove("OTP_BACKEND")
+        .env_remove("OTP_PASSPHRASE")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn otp")
+}
