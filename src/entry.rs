@@ -307,6 +307,13 @@ pub struct Entry {
     /// drops an older copy's key silently only when it is one of these.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replaces: Vec<String>,
+    /// When the issuer or account name last changed (unix seconds; 0: not since it was
+    /// added): a merge takes the names of the later rename, whatever else changed later.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub renamed: i64,
+    /// When the note last changed (0: never): a merge takes the later note.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub noted: i64,
 }
 
 pub(crate) fn default_period() -> u32 {
@@ -359,6 +366,10 @@ struct StoredEntry {
     by: String,
     #[serde(default)]
     replaces: Vec<String>,
+    #[serde(default)]
+    renamed: i64,
+    #[serde(default)]
+    noted: i64,
 }
 
 /// A stored entry that was refused: which one, and why.
@@ -555,6 +566,8 @@ impl TryFrom<StoredEntry> for Entry {
             recovery: stored.recovery,
             by: stored.by,
             replaces: stored.replaces,
+            renamed: stored.renamed,
+            noted: stored.noted,
         })
     }
 }
@@ -632,6 +645,8 @@ impl NewEntry {
             recovery: Vec::new(),
             by: String::new(),
             replaces: Vec::new(),
+            renamed: 0,
+            noted: 0,
         }
     }
 }

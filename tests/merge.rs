@@ -71,11 +71,13 @@ fn a_syncthing_conflict_copy_is_noticed_listed_and_merged() {
             &["rm", "google", "--yes"],
         ],
     );
-    // Here meanwhile: another account added.
+    // Here meanwhile: another account added, and later a note on GitHub.
     ok(env.run(&[
         "add",
         "otpauth://totp/Proton:me?secret=KRSXG5CTMVRXEZLU&issuer=Proton",
     ]));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ok(env.run(&["note", "github", "work laptop"]));
     let conflict = env.vault.with_file_name(SYNCTHING_NAME);
     std::fs::rename(&other, &conflict).unwrap();
 
@@ -99,11 +101,13 @@ fn a_syncthing_conflict_copy_is_noticed_listed_and_merged() {
     assert!(merged.contains("Merged 1 copy: "), "{merged}");
     assert!(merged.contains("Deleted the merged copy"), "{merged}");
     assert!(!conflict.exists());
-    // Added on either side, renamed there, removed there.
+    // Added on either side, renamed and removed there; the later note here holds too.
     assert_eq!(
         accounts(&env),
         ["Dropbox:alice", "GitHub:alice", "Proton:me"]
     );
+    let list = ok(env.run(&["list", "--json"]));
+    assert!(list.contains("work laptop"), "{list}");
     let out = env.run(&["list"]);
     assert!(!stderr(&out).contains("otp merge"), "{}", stderr(&out));
     // Merging the same copy again changes nothing.

@@ -100,6 +100,12 @@ impl Document {
                 Some(old) => {
                     entry.by = device.to_string();
                     entry.updated = entry.updated.max(now).max(old.updated.saturating_add(1));
+                    if (&old.issuer, &old.account) != (&entry.issuer, &entry.account) {
+                        entry.renamed = entry.updated;
+                    }
+                    if old.note != entry.note {
+                        entry.noted = entry.updated;
+                    }
                     if old.secret != entry.secret {
                         let fingerprint = old.secret.fingerprint();
                         for key in old.replaces.iter().chain([&fingerprint]) {

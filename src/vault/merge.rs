@@ -8,7 +8,8 @@ The rules (docs/SYNC.md explains them for users):
   removal, and only if the entry holds a key the tombstone removed: a key renewed on another
   copy is not removed by a removal of the old one.
 - An entry on both sides: the later stamp wins (ties: the greater JSON text, so that every
-  copy picks the same). The HOTP counter is the larger of the two when both hold the same key;
+  copy picks the same), except for the names and the note, which follow their own later
+  change. The HOTP counter is the larger of the two when both hold the same key;
   recovery codes are the union, and a code used on either side is used. The losing copy's key,
   unless the winner's key is known to replace it, is kept as a replaced-key record.
 - Tombstones and replaced-key records are unions.
@@ -157,6 +158,12 @@ fn merge_entries(x: &Entry, y: &Entry, replaced: &mut Vec<Entry>) -> Entry {
         }
     }
     merged.recovery = merge_recovery(&winner.recovery, &loser.recovery);
+    // Names and note follow their own later change, not the entry's.
+    let names = |e: &Entry| (e.renamed, e.issuer.clone(), e.account.clone());
+    let (renamed, issuer, account) = names(x).max(names(y));
+    (merged.renamed, merged.issuer, merged.account) = (renamed, issuer, account);
+    let note = |e: &Entry| (e.noted, e.note.clone());
+    (merged.noted, merged.note) = note(x).max(note(y));
     merged
 }
 
@@ -377,6 +384,27 @@ mod tests {
         assert_eq!(e.note.as_deref(), Some("desk"));
         let used: Vec<_> = e.recovery.iter().map(|c| c.used).collect();
         assert_eq!(used, [Some(20), Some(30), None]);
+    }
+
+    #[test]
+    fn a_rename_and_a_later_note_elsewhere_both_hold() {
+        let base = edit(&Document::new(), "a", 10, |d| {
+            *d = doc_with(&[("one", KEYS[0], 10)]);
+        });
+        let id = id_of(&base, "one");
+        let ours = edit(&base, "a", 20, |d| {
+            d.rename(&id, None, Some("uno"), 20).unwrap();
+        });
+        let theirs = edit(&base, "b", 30, |d| {
+            d.get_mut(&id).unwrap().note = Some("desk".into());
+        });
+        let (merged, _) = merge(&ours, &theirs).unwrap();
+        let e = merged.get(&id).unwrap();
+        assert_eq!(
+            (e.account.as_str(), e.note.as_deref()),
+            ("uno", Some("desk"))
+        );
+        assert_eq!(merge(&theirs, &ours).unwrap().0, merged);
     }
 
     #[test]
