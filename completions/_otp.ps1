@@ -45,6 +45,8 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Back up the vault (passphrase-encrypted by default)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Bring entries in from a backup or another app''s export')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Recovery kit and key management')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge other copies of the vault into it (sync conflict copies, backups)')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Keep the vault in step with other machines through a git remote')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the vault, its key, permissions, clipboard and clock')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Forget the vault''s key cached from the OS keyring, at once')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with a code in its environment, on its stdin, or typed at its prompts')
@@ -382,6 +384,28 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
         'otp;key;help;help' {
             break
         }
+        'otp;merge' {
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/otp/config.toml]')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the vault key lives [default: keyring]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'otp;sync' {
+            [CompletionResult]::new('--init', '--init', [CompletionResultType]::ParameterName, 'Make the vault''s folder a git repository with remote URL, commit and push')
+            [CompletionResult]::new('--clone', '--clone', [CompletionResultType]::ParameterName, 'On a new machine: fetch the vault from URL into the vault path')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/otp/config.toml]')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the vault key lives [default: keyring]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'otp;doctor' {
             [CompletionResult]::new('--ntp', '--ntp', [CompletionResultType]::ParameterName, 'Also check the clock against an SNTP server [default server: pool.ntp.org]')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
@@ -465,6 +489,8 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Back up the vault (passphrase-encrypted by default)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Bring entries in from a backup or another app''s export')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Recovery kit and key management')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge other copies of the vault into it (sync conflict copies, backups)')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Keep the vault in step with other machines through a git remote')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the vault, its key, permissions, clipboard and clock')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Forget the vault''s key cached from the OS keyring, at once')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with a code in its environment, on its stdin, or typed at its prompts')
@@ -546,6 +572,12 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             break
         }
         'otp;help;key;recipient' {
+            break
+        }
+        'otp;help;merge' {
+            break
+        }
+        'otp;help;sync' {
             break
         }
         'otp;help;doctor' {

@@ -52,6 +52,9 @@ _otp_clap() {
             otp,ls)
                 cmd="otp__subcmd__list"
                 ;;
+            otp,merge)
+                cmd="otp__subcmd__merge"
+                ;;
             otp,note)
                 cmd="otp__subcmd__note"
                 ;;
@@ -72,6 +75,9 @@ _otp_clap() {
                 ;;
             otp,run)
                 cmd="otp__subcmd__run"
+                ;;
+            otp,sync)
+                cmd="otp__subcmd__sync"
                 ;;
             otp,type)
                 cmd="otp__subcmd__type"
@@ -115,6 +121,9 @@ _otp_clap() {
             otp__subcmd__help,lock)
                 cmd="otp__subcmd__help__subcmd__lock"
                 ;;
+            otp__subcmd__help,merge)
+                cmd="otp__subcmd__help__subcmd__merge"
+                ;;
             otp__subcmd__help,note)
                 cmd="otp__subcmd__help__subcmd__note"
                 ;;
@@ -135,6 +144,9 @@ _otp_clap() {
                 ;;
             otp__subcmd__help,run)
                 cmd="otp__subcmd__help__subcmd__run"
+                ;;
+            otp__subcmd__help,sync)
+                cmd="otp__subcmd__help__subcmd__sync"
                 ;;
             otp__subcmd__help,type)
                 cmd="otp__subcmd__help__subcmd__type"
@@ -236,7 +248,7 @@ _otp_clap() {
 
     case "${cmd}" in
         otp)
-            opts="-h -V --vault --config --backend --identity --color --help --version init add code list ls rm rename note uri watch qr recovery export import key doctor lock run pick type completions help"
+            opts="-h -V --vault --config --backend --identity --color --help --version init add code list ls rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -500,7 +512,7 @@ _otp_clap() {
             return 0
             ;;
         otp__subcmd__help)
-            opts="init add code list rm rename note uri watch qr recovery export import key doctor lock run pick type completions help"
+            opts="init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -723,6 +735,20 @@ _otp_clap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        otp__subcmd__help__subcmd__merge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         otp__subcmd__help__subcmd__note)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -864,6 +890,20 @@ _otp_clap() {
             return 0
             ;;
         otp__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otp__subcmd__help__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1292,6 +1332,40 @@ _otp_clap() {
             return 0
             ;;
         otp__subcmd__lock)
+            opts="-h --vault --config --backend --identity --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "keyring identity-file passphrase" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otp__subcmd__merge)
             opts="-h --vault --config --backend --identity --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1781,6 +1855,48 @@ _otp_clap() {
                     return 0
                     ;;
                 --fresh)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vault)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backend)
+                    COMPREPLY=($(compgen -W "keyring identity-file passphrase" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        otp__subcmd__sync)
+            opts="-h --init --clone --vault --config --backend --identity --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --init)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clone)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,8 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand export 'Back up the vault (passphrase-encrypted by default)'
             cand import 'Bring entries in from a backup or another app''s export'
             cand key 'Recovery kit and key management'
+            cand merge 'Merge other copies of the vault into it (sync conflict copies, backups)'
+            cand sync 'Keep the vault in step with other machines through a git remote'
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
             cand lock 'Forget the vault''s key cached from the OS keyring, at once'
             cand run 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
@@ -343,6 +345,26 @@ set edit:completion:arg-completer[otp] = {|@words|
         }
         &'otp;key;help;help'= {
         }
+        &'otp;merge'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'otp;sync'= {
+            cand --init 'Make the vault''s folder a git repository with remote URL, commit and push'
+            cand --clone 'On a new machine: fetch the vault from URL into the vault path'
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'otp;doctor'= {
             cand --ntp 'Also check the clock against an SNTP server [default server: pool.ntp.org]'
             cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
@@ -420,6 +442,8 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand export 'Back up the vault (passphrase-encrypted by default)'
             cand import 'Bring entries in from a backup or another app''s export'
             cand key 'Recovery kit and key management'
+            cand merge 'Merge other copies of the vault into it (sync conflict copies, backups)'
+            cand sync 'Keep the vault in step with other machines through a git remote'
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
             cand lock 'Forget the vault''s key cached from the OS keyring, at once'
             cand run 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
@@ -479,6 +503,10 @@ set edit:completion:arg-completer[otp] = {|@words|
         &'otp;help;key;rotate'= {
         }
         &'otp;help;key;recipient'= {
+        }
+        &'otp;help;merge'= {
+        }
+        &'otp;help;sync'= {
         }
         &'otp;help;doctor'= {
         }

@@ -124,6 +124,15 @@ impl Secret {
         &self.text
     }
 
+    /// A short, stable name for this key that does not reveal it: the first 64 bits of the
+    /// SHA-256 of the key bytes, in hex. Kept inside the encrypted vault only, to tell which
+    /// keys an entry's key replaced.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let hash = Sha256::digest(&self.key);
+        hash[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The key bytes. Wiped when the returned buffer is dropped.
     pub fn bytes(&self) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(self.key.clone())
@@ -290,6 +299,21 @@ pub struct Entry {
     pub note: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recovery: Vec<RecoveryCode>,
+    /// The device that made the last change: with `updated`, the entry's modification
+    /// stamp, which decides which of two changes made on different machines wins a merge.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub by: String,
+    /// Fingerprints ([`Secret::fingerprint`]) of the keys this entry's key replaced: a merge
+    /// drops an older copy's key silently only when it is one of these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<String>,
+    /// When the issuer or account name last changed (unix seconds; 0: not since it was
+    /// added): a merge takes the names of the later rename, whatever else changed later.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub renamed: i64,
+    /// When the note last changed (0: never): a merge takes the later note.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub noted: i64,
 }
 
 pub(crate) fn default_period() -> u32 {
@@ -338,6 +362,14 @@ struct StoredEntry {
     note: Option<String>,
     #[serde(default)]
     recovery: Vec<RecoveryCode>,
+    #[serde(default)]
+    by: String,
+    #[serde(default)]
+    replaces: Vec<String>,
+    #[serde(default)]
+    renamed: i64,
+    #[serde(default)]
+    noted: i64,
 }
 
 /// A stored entry that was refused: which one, and why.
@@ -532,6 +564,10 @@ impl TryFrom<StoredEntry> for Entry {
             updated: stored.updated,
             note: stored.note,
             recovery: stored.recovery,
+            by: stored.by,
+            replaces: stored.replaces,
+            renamed: stored.renamed,
+            noted: stored.noted,
         })
     }
 }
@@ -607,6 +643,10 @@ impl NewEntry {
             updated: now,
             note: None,
             recovery: Vec::new(),
+            by: String::new(),
+            replaces: Vec::new(),
+            renamed: 0,
+            noted: 0,
         }
     }
 }

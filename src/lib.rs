@@ -22,5 +22,6 @@ pub mod output;
 pub mod qr;
 pub mod query;
 pub mod sntp;
+pub mod sync;
 pub mod uri;
 pub mod vault;

@@ -120,6 +120,7 @@ fn no_secret_on_disk_but_age_reads_the_vault() {
     // Nothing unexpected was written (no temp files, no plaintext copies).
     let expected: BTreeSet<String> = [
         "identity.txt",
+        "identity.txt.lock",
         "vault/vault.age",
         "vault/vault.age.bak",
         "vault/vault.age.lock",
@@ -157,7 +158,7 @@ fn no_secret_on_disk_but_age_reads_the_vault() {
             .expect("run age");
         assert!(out.status.success(), "age -d: {}", stderr(&out));
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("vault JSON");
-        assert_eq!(doc["version"], 1, "{doc}");
+        assert_eq!(doc["version"], 2, "{doc}");
         let stored: BTreeSet<&str> = doc["entries"]
             .as_array()
             .expect("entries")

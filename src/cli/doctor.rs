@@ -144,6 +144,27 @@ fn check_vault(ctx: &Context, report: &mut Report) {
     if backup.exists() {
         check_mode(report, "previous vault", &backup, fsmode::FILE_MODE);
     }
+    for copy in vault::conflicts::find(path) {
+        report.add(
+            Level::Warn,
+            format!(
+                "conflict copy {} (from a sync tool): merge it with `otp merge`",
+                copy.display()
+            ),
+        );
+    }
+    if let Ok(vault) = Vault::open(&ctx.vault)
+        && !vault.doc.replaced.is_empty()
+    {
+        let n = vault.doc.replaced.len();
+        report.add(
+            Level::Warn,
+            format!(
+                "{n} replaced {} kept from merges: see `otp list`",
+                if n == 1 { "key" } else { "keys" }
+            ),
+        );
+    }
 
     // A passphrase vault needs the passphrase to be checked: only when it can be had
     // without a prompt nobody can answer.

@@ -45,14 +45,47 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         })
         .collect();
 
-    let text = if args.json {
+    let mut text = if args.json {
         json(&entries, &codes, args.codes)
     } else if ctx.stdout_is_terminal {
         human(ctx, &entries, &codes, args.codes)
     } else {
         plain(&entries, &codes, args.codes)
     };
+    let replaced = &vault.doc.replaced;
+    if !replaced.is_empty() && args.query.is_none() {
+        if ctx.stdout_is_terminal && !args.json {
+            text.push_str(&replaced_keys(replaced));
+        } else {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "otp: {} replaced {} kept from merges (`otp list` on a terminal shows them)",
+                replaced.len(),
+                if replaced.len() == 1 { "key" } else { "keys" }
+            );
+        }
+    }
     ctx.print(&text)
+}
+
+/// The keys that lost a merge to a later change made on another copy: kept, never dropped.
+fn replaced_keys(replaced: &[Entry]) -> String {
+    let mut out = String::from(
+        "\nKeys replaced by a later change on another copy (kept by `otp merge`; \
+         `otp export --format json --plaintext` holds them under \"replaced\"):\n",
+    );
+    for e in replaced {
+        let when = jiff::Timestamp::from_second(e.updated)
+            .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {} (id {}, changed {when})\n",
+            output::sanitize(&e.label()),
+            output::sanitize(&e.id)
+        ));
+    }
+    out
 }
 
 fn json(entries: &[&Entry], codes: &[Option<(String, u32)>], with_codes: bool) -> String {

@@ -17,6 +17,7 @@ mod init;
 mod key;
 mod list;
 mod lock;
+mod merge;
 mod note;
 mod pick;
 mod qr;
@@ -27,6 +28,7 @@ mod rm;
 #[cfg(unix)]
 mod run;
 mod serve_clipboard;
+mod sync;
 mod type_;
 mod uri;
 mod watch;
@@ -161,6 +163,21 @@ pub enum Command {
     Import(Deferred<import::Args>),
     /// Recovery kit and key management
     Key(Deferred<key::Args>),
+    /// Merge other copies of the vault into it (sync conflict copies, backups)
+    ///
+    /// Entries are matched by id: added on either side are kept, removed on one side and
+    /// untouched on the other are removed, changed on both take the later change. A key that
+    /// loses to a later change elsewhere is kept and shown by `otp list`. Without FILE, merges
+    /// the conflict copies a sync tool (Syncthing, Dropbox, Nextcloud) left beside the vault,
+    /// and deletes them once merged.
+    Merge(Deferred<merge::Args>),
+    /// Keep the vault in step with other machines through a git remote
+    ///
+    /// `--init URL` makes the vault's folder a git repository with remote URL (any URL git
+    /// accepts); `--clone URL` fetches the vault on a new machine. Then `otp sync` commits,
+    /// fetches, merges the remote's vault into this one (as `otp merge` does), and pushes.
+    /// Only the encrypted vault is committed.
+    Sync(Deferred<sync::Args>),
     /// Check the vault, its key, permissions, clipboard and clock
     Doctor(Deferred<doctor::Args>),
     /// Forget the vault's key cached from the OS keyring, at once
@@ -263,6 +280,21 @@ impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
     }
 }
 
+/// Says once, on stderr, that a sync tool left conflict copies beside the vault.
+fn notice_conflict_copies(ctx: &Context) {
+    let found = crate::vault::conflicts::find(&ctx.vault.path);
+    if found.is_empty() {
+        return;
+    }
+    let copies = if found.len() == 1 { "copy" } else { "copies" };
+    let text = format!(
+        "otp: {} conflict {copies} of the vault beside it (from a sync tool); merge with `otp merge`",
+        found.len()
+    );
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> crate::error::Result<()> {
     match &cli.command {
@@ -273,6 +305,9 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
     }
     let ctx = Context::resolve(&cli)?;
     crate::keys::cache::set_lifetime(ctx.key_cache_seconds);
+    if !matches!(cli.command, Command::Merge(_) | Command::Doctor(_)) {
+        notice_conflict_copies(&ctx);
+    }
     match cli.command {
         Command::Init(args) => init::run(&ctx, args.0),
         Command::Add(args) => add::run(&ctx, args.0),
@@ -294,6 +329,8 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
         Command::Run(args) => run::run(&ctx, args.0),
         Command::Pick(args) => pick::run(&ctx, args.0),
         Command::Type(args) => type_::run(&ctx, args.0),
+        Command::Merge(args) => merge::run(&ctx, args.0),
+        Command::Sync(args) => sync::run(&ctx, args.0),
         Command::Completions(_) | Command::ServeClipboard(_) | Command::CompleteNames(_) => Ok(()),
     }
 }

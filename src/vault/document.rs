@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-/// The document version this program writes and fully understands.
-pub const VERSION: u32 = 1;
+/// The document version this program writes and fully understands. Version 2 added what
+/// merging copies needs (each entry's `by`, `replaces`, the document's `removed` and
+/// `replaced`); a version-1 document is read as is and written as version 2.
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -33,6 +35,28 @@ pub enum Error {
 pub struct Document {
     pub version: u32,
     pub entries: Vec<Entry>,
+    /// Tombstones: which entries were removed, when and where, so that a merge removes
+    /// them from other copies too instead of bringing them back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<Removed>,
+    /// Keys that lost a merge to a later change of the same entry on another copy: kept,
+    /// never dropped silently (`otp list` shows them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaced: Vec<Entry>,
+}
+
+/// A removed entry's tombstone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Removed {
+    pub id: String,
+    /// Unix seconds; with `by`, the removal's stamp, compared with entries' stamps.
+    pub at: i64,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub by: String,
+    /// Fingerprints of the keys removed: the entry's key and those it had replaced. A copy
+    /// of the entry holding another key (renewed elsewhere) is not removed by this.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
 }
 
 /// What adding one entry did.
@@ -59,6 +83,67 @@ impl Document {
         Document {
             version: VERSION,
             entries: Vec::new(),
+            removed: Vec::new(),
+            replaced: Vec::new(),
+        }
+    }
+
+    /// Stamps what changed since `before` (the document as read), for merging: a changed or
+    /// new entry gets `device` and a time after its previous stamp; a renewed key records the
+    /// key it replaced; a removed entry leaves a tombstone. The document becomes the current
+    /// version. `now` is the wall clock in unix seconds.
+    pub fn stamp_changes(&mut self, before: &Document, now: i64, device: &str) {
+        self.version = self.version.max(VERSION);
+        for entry in &mut self.entries {
+            match before.get(&entry.id) {
+                Some(old) if old == entry => {}
+                Some(old) => {
+                    entry.by = device.to_string();
+                    entry.updated = entry.updated.max(now).max(old.updated.saturating_add(1));
+                    if (&old.issuer, &old.account) != (&entry.issuer, &entry.account) {
+                        entry.renamed = entry.updated;
+                    }
+                    if old.note != entry.note {
+                        entry.noted = entry.updated;
+                    }
+                    if old.secret != entry.secret {
+                        let fingerprint = old.secret.fingerprint();
+                        for key in old.replaces.iter().chain([&fingerprint]) {
+                            if !entry.replaces.contains(key) {
+                                entry.replaces.push(key.clone());
+                            }
+                        }
+                        entry.replaces.sort();
+                    }
+                }
+                None => {
+                    entry.by = device.to_string();
+                    entry.updated = entry.updated.max(now);
+                    // Added again after a removal: later than its tombstone.
+                    if let Some(t) = self.removed.iter().find(|t| t.id == entry.id) {
+                        entry.updated = entry.updated.max(t.at.saturating_add(1));
+                    }
+                }
+            }
+        }
+        for old in &before.entries {
+            if self.get(&old.id).is_some() {
+                continue;
+            }
+            let mut keys = old.replaces.clone();
+            keys.push(old.secret.fingerprint());
+            keys.sort();
+            keys.dedup();
+            let tombstone = Removed {
+                id: old.id.clone(),
+                at: now.max(old.updated.saturating_add(1)),
+                by: device.to_string(),
+                keys,
+            };
+            match self.removed.iter_mut().find(|t| t.id == old.id) {
+                Some(t) => *t = tombstone,
+                None => self.removed.push(tombstone),
+            }
         }
     }
 
@@ -97,6 +182,7 @@ impl Document {
         json
     }
 
+    /// Whether this otp may write the document back: not one a newer otp wrote.
     pub fn check_writable(&self) -> Result<(), Error> {
         if self.version > VERSION {
             return Err(Error::Newer(self.version));
@@ -312,8 +398,8 @@ mod tests {
 
     #[test]
     fn newer_versions_are_read_only() {
-        let doc = Document::from_json(br#"{"version": 2, "entries": [], "future": true}"#).unwrap();
-        assert!(matches!(doc.check_writable(), Err(Error::Newer(2))));
+        let doc = Document::from_json(br#"{"version": 3, "entries": [], "future": true}"#).unwrap();
+        assert!(matches!(doc.check_writable(), Err(Error::Newer(3))));
     }
 
     #[test]

@@ -13,9 +13,11 @@ and with the key already stored for the path if there is one: a stored key is on
 replaced or deleted by `otp key`. docs/DATA-SAFETY.md says what this promises.
 */
 
+pub mod conflicts;
 pub mod crypto;
 pub mod document;
 pub mod find;
+pub mod merge;
 pub mod store;
 
 pub use document::{Added, Document};
@@ -314,13 +316,62 @@ impl Vault {
                 path: self.settings.path.clone(),
                 source,
             })?;
-        self.write()?;
+        let before = self.loaded.take().unwrap_or_default();
+        self.doc
+            .stamp_changes(&before, jiff::Timestamp::now().as_second(), &device());
+        let written = self.write();
+        if written.is_err() {
+            self.loaded = Some(before);
+        }
+        written?;
+        self.loaded = Some(self.doc.clone());
+        Ok(true)
+    }
+
+    /// Writes `doc`, the result of merging other copies into this vault, if it differs. Its
+    /// entries keep the stamps the merge gave them: they are not changes made here.
+    pub fn save_merged(&mut self, doc: Document) -> Result<bool, Error> {
+        if self.loaded.as_ref() == Some(&doc) {
+            return Ok(false);
+        }
+        doc.check_writable().map_err(|source| Error::ReadOnly {
+            path: self.settings.path.clone(),
+            source,
+        })?;
+        let previous = std::mem::replace(&mut self.doc, doc);
+        if let Err(e) = self.write() {
+            self.doc = previous;
+            return Err(e);
+        }
         self.loaded = Some(self.doc.clone());
         Ok(true)
     }
 
     fn write(&mut self) -> Result<(), Error> {
         self.write_to(&[])
+    }
+
+    /// Reads another copy of this vault (a sync tool's conflict copy, a backup), decrypted
+    /// with the key that opened this one.
+    pub fn read_copy(&self, path: &Path) -> Result<Document, Error> {
+        let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
+        self.decrypt_copy(path, bytes)
+    }
+
+    /// Decrypts another copy of this vault held in memory; `path` names it in messages.
+    pub fn decrypt_copy(&self, path: &Path, bytes: Vec<u8>) -> Result<Document, Error> {
+        let mut buf = crypto::decrypt(&bytes, &self.key).map_err(|e| Error::Unlock {
+            what: "copy",
+            path: path.to_path_buf(),
+            cause: e.to_string(),
+            hint: Some("a copy merges only if the vault's current key opens it".into()),
+        })?;
+        let doc = Document::from_json(&buf);
+        crypto::wipe(&mut buf);
+        doc.map_err(|source| Error::Document {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
     /// The key that opened (or created) the vault.
@@ -397,6 +448,27 @@ impl Vault {
         }
         Ok(())
     }
+}
+
+/// This machine's name in modification stamps (`OTP_DEVICE`, else the host name): it only
+/// breaks ties between changes made in the same second on two machines.
+pub fn device() -> String {
+    if let Some(name) = std::env::var_os("OTP_DEVICE").filter(|v| !v.is_empty()) {
+        return name.to_string_lossy().chars().take(64).collect();
+    }
+    #[cfg(unix)]
+    {
+        let uname = rustix::system::uname();
+        let name = uname.nodename().to_string_lossy();
+        if !name.is_empty() {
+            return name.chars().take(64).collect();
+        }
+    }
+    #[cfg(windows)]
+    if let Some(name) = std::env::var_os("COMPUTERNAME") {
+        return name.to_string_lossy().chars().take(64).collect();
+    }
+    "unknown".to_string()
 }
 
 /// Whether `identity` opens the vault described by `settings` (for restoring a key): Ok, or
