@@ -7,6 +7,7 @@ asserts state what must hold whenever the input is accepted. Not part of otp's i
 */
 
 use crate::config::Config;
+use crate::entry::{Kind, NewEntry};
 use crate::import::{self, FORMATS, Passwords};
 use crate::vault::{Document, find};
 use crate::{migration, qr, query, uri};
@@ -25,6 +26,17 @@ fn capped(data: &[u8]) -> &[u8] {
     &data[..data.len().min(MAX_INPUT)]
 }
 
+/// What makes an entry's codes and name: a TOTP's counter and a HOTP's period are never
+/// used, and its URI leaves them out.
+fn meaning(entry: &NewEntry) -> NewEntry {
+    let mut entry = entry.clone();
+    match entry.kind {
+        Kind::Hotp => entry.period = NewEntry::totp("", "", entry.secret.clone()).period,
+        Kind::Totp | Kind::Steam => entry.counter = 0,
+    }
+    entry
+}
+
 /// `otpauth://` parsing: an accepted URI prints back to a URI that parses to the same entry.
 pub fn otpauth_uri(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(capped(data)) else {
@@ -35,7 +47,11 @@ pub fn otpauth_uri(data: &[u8]) {
     };
     let printed = uri::to_uri(&entry);
     match uri::parse(&printed) {
-        Ok(again) => assert_eq!(again, entry, "{printed} reads back differently"),
+        Ok(again) => assert_eq!(
+            meaning(&again),
+            meaning(&entry),
+            "{printed} reads back differently"
+        ),
         Err(e) => panic!("otp's own URI of an accepted entry is refused: {e}"),
     }
 }

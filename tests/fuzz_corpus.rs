@@ -51,3 +51,44 @@ fn qr_image() {
 fn vault_read() {
     replay("vault_read", otp::fuzzing::vault_read);
 }
+
+// What fuzzing found, each as it was found (or minimised), through the same harness.
+
+/// The fast lookup of `otp code` took `bdigits"` for a key: it matched known keys from the
+/// byte after the opening quote without checking that the quote was there.
+#[test]
+fn the_lookup_refuses_a_key_missing_its_opening_quote() {
+    otp::fuzzing::vault_read(
+        b"gt\n{\"version\":1,\"entries\":[{\"id\":\"03\",\"account\":\"\",bdigits\":8}]}",
+    );
+    otp::fuzzing::vault_read(
+        b"github\n{\"version\":1,\"entries\":[{\"id\":\"0309e8\",\"issuer\":\"GitHub\",\
+          \"account\":\"octocat\",\"secret\":\"JBSWY3DPEHPK3PXP\",digits\":6}]}",
+    );
+}
+
+/// Invalid escapes in the strings of entries it does not choose (a fault a review suspected;
+/// this build already refuses them): a guard for whatever reads the vault next.
+#[test]
+fn the_lookup_refuses_an_invalid_escape_in_another_entry() {
+    for escape in [r"\q", r"\u12zz", r"\u", r"\"] {
+        let doc = format!(
+            "github\n{{\"version\":1,\"entries\":[\
+             {{\"id\":\"a1\",\"issuer\":\"A\",\"account\":\"x\",\"secret\":\"JBSWY3DPEHPK3PXP\",\
+             \"recovery\":[{{\"code\":\"{escape}\"}}],\"x\":[\"{escape}\"]}},\
+             {{\"id\":\"b2\",\"issuer\":\"GitHub\",\"account\":\"y\",\
+             \"secret\":\"JBSWY3DPEHPK3PXP\"}}]}}"
+        );
+        otp::fuzzing::vault_read(doc.as_bytes());
+    }
+}
+
+/// A HOTP URI with a `period` (which HOTP never uses) printed back without it: the harness
+/// compares what makes the codes, and this stays a test that the rest reads back.
+#[test]
+fn a_hotp_uri_with_a_period_reads_back() {
+    otp::fuzzing::otpauth_uri(
+        b"otpauth://hotp/ACME%20VPN%3Ahotp-token?secret=ZYTLVEVADX3MJB2E72JE2J3HAJ4RQAH5\
+          &algorithm=SHA1&digits=6&period=29&counter=10301",
+    );
+}
