@@ -54,10 +54,12 @@ def main():
                 write("migration_payload", f"{name}-{i}.pb", b"\0" + base64.b64decode(data))
             except Exception:
                 pass
+    # The first byte: the format (or auto-detection), plus 128 for the password `test`.
     for name, fmt in IMPORTS.items():
         data = open(f"{APPS}/{name}", "rb").read()
-        write("import_file", name, bytes([FORMATS.index(fmt)]) + data)
-        write("import_file", f"auto-{name}", bytes([AUTO]) + data)
+        password = 128 if "encrypted" in name else 0
+        write("import_file", name, bytes([FORMATS.index(fmt) + password]) + data)
+        write("import_file", f"auto-{name}", bytes([AUTO + password]) + data)
     write("import_file", "json-document", bytes([FORMATS.index("json")]) + document)
     write("config_file", "full.toml", b'vault = "/tmp/v.age"\nbackend = "identity-file"\n'
           b'identity = "/tmp/id.txt"\n'
