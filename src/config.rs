@@ -53,11 +53,16 @@ impl Config {
                 });
             }
         };
+        Config::parse(&text, path)
+    }
+
+    /// Reads a config's text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         let invalid = |message: String| Error::Invalid {
             path: path.to_path_buf(),
             message,
         };
-        let config: Config = toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
+        let config: Config = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
         if let Some(s) = config
             .key_cache_seconds
             .filter(|&s| s > MAX_KEY_CACHE_SECONDS)

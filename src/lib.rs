@@ -13,6 +13,8 @@ pub mod config;
 pub mod entry;
 pub mod error;
 pub mod fsmode;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handout;
 pub mod harden;
 pub mod import;
