@@ -19,6 +19,8 @@ time of `zbarimg`) and for the cases plain `rqrr` misses:
    - full resolution, normal then inverted (dark mode: light modules on a dark ground);
    - a global (Otsu) threshold, normal and inverted, for washed-out, low-contrast images
      (rqrr's own threshold, 95 % of a local mean, never fires below about 5 % contrast);
+   - a block-wise local threshold (as ZXing's HybridBinarizer), for photos: shadows,
+     low light, noise;
    - 2× upscaled, for modules of about 2 px (rqrr loses them, especially after JPEG): the
      most expensive pass, so the last.
 */
@@ -335,6 +337,8 @@ enum Tone {
     Inverted,
     /// Global threshold: dark below it; `bool` inverts.
     Threshold(u8, bool),
+    /// Block-wise local threshold (as ZXing's HybridBinarizer), for uneven light.
+    Blocks,
 }
 
 /// What the passes found so far.
@@ -407,7 +411,67 @@ fn dark_pixels(image: &Luma, tone: Tone) -> Vec<bool> {
         Tone::Normal => adaptive(image, image.width / 8, 95, |p| p),
         Tone::Inverted => adaptive(image, image.width / 8, 95, |p| 255 - p),
         Tone::Threshold(t, inverted) => image.pixels.iter().map(|&p| (p < t) != inverted).collect(),
+        Tone::Blocks => blocks(image),
     }
+}
+
+/// Side of the blocks of [`blocks`], in pixels.
+const BLOCK: usize = 8;
+
+/// Dark: below the black point of the 5×5 blocks around the pixel's block. A block's black
+/// point is the middle of its darkest and lightest pixel; a flat block (range under 24)
+/// takes half its minimum, or its upper-left neighbours' point when that is lower, so that
+/// flat paper stays light and flat ink stays dark (ZXing's HybridBinarizer).
+fn blocks(image: &Luma) -> Vec<bool> {
+    let (w, h) = (image.width, image.height);
+    let (bw, bh) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
+    let mut points = vec![0u32; bw * bh];
+    for by in 0..bh {
+        for bx in 0..bw {
+            let (mut lo, mut hi, mut sum, mut n) = (255u32, 0u32, 0u32, 0u32);
+            for y in by * BLOCK..((by + 1) * BLOCK).min(h) {
+                for &p in &image.pixels[y * w + bx * BLOCK..y * w + ((bx + 1) * BLOCK).min(w)] {
+                    let p = u32::from(p);
+                    lo = lo.min(p);
+                    hi = hi.max(p);
+                    sum += p;
+                    n += 1;
+                }
+            }
+            let mut point = sum / n.max(1);
+            if hi - lo <= 24 {
+                point = lo / 2;
+                if by > 0 && bx > 0 {
+                    let around = (points[(by - 1) * bw + bx]
+                        + 2 * points[by * bw + bx - 1]
+                        + points[(by - 1) * bw + bx - 1])
+                        / 4;
+                    if lo < around {
+                        point = around;
+                    }
+                }
+            }
+            points[by * bw + bx] = point;
+        }
+    }
+    let mut thresholds = vec![0u32; bw * bh];
+    for by in 0..bh {
+        for bx in 0..bw {
+            let (y0, y1) = (by.saturating_sub(2), (by + 3).min(bh));
+            let (x0, x1) = (bx.saturating_sub(2), (bx + 3).min(bw));
+            let mut sum = 0;
+            for row in points[y0 * bw..y1 * bw].chunks_exact(bw) {
+                sum += row[x0..x1].iter().sum::<u32>();
+            }
+            thresholds[by * bw + bx] = sum / ((y1 - y0) * (x1 - x0)) as u32;
+        }
+    }
+    image
+        .pixels
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| u32::from(p) <= thresholds[(i / w / BLOCK) * bw + (i % w) / BLOCK])
+        .collect()
 }
 
 /// Dark: below `percent` % of the mean of the row within `radius` pixels.
@@ -483,6 +547,9 @@ fn search(full: &Luma) -> Result<Vec<String>, Error> {
         Tone::Threshold(t, true),
         scale,
     ) {
+        return found.finish();
+    }
+    if found.pass("local threshold", work, Tone::Blocks, scale) {
         return found.finish();
     }
     if full.width * full.height <= UPSCALE_MAX_PIXELS {
@@ -615,6 +682,29 @@ mod tests {
         let big = upscale2(&image);
         assert_eq!((big.width, big.height), (4, 2));
         assert_eq!(&big.pixels[..4], &[0, 100, 200, 200]);
+    }
+
+    #[test]
+    fn local_threshold_follows_uneven_light() {
+        // Ink squares on paper, the right half in a shadow darker than the left half's ink.
+        // Within 3 blocks of the shadow's sharp edge the neighbourhood mixes both sides.
+        let image = luma(128, 64, |x, y| {
+            let ink = (x / 4 + y / 4) % 2 == 0;
+            match (x < 64, ink) {
+                (true, true) => 150,
+                (true, false) => 220,
+                (false, true) => 40,
+                (false, false) => 110,
+            }
+        });
+        let dark = blocks(&image);
+        for (i, &d) in dark.iter().enumerate() {
+            let (x, y) = (i % 128, i / 128);
+            if (40..88).contains(&x) {
+                continue;
+            }
+            assert_eq!(d, (x / 4 + y / 4) % 2 == 0, "({x}, {y})");
+        }
     }
 
     #[test]
