@@ -1,5 +1,5 @@
 /*!
-The program's error type and exit codes (SPEC §6).
+The program's error type and exit codes (docs/CONTRACT.md, "Exit codes").
 
 Each module has its own error enum; this one gathers them at the command boundary and
 decides the exit code, so numbers are not scattered through the code.
@@ -7,7 +7,7 @@ decides the exit code, so numbers are not scattered through the code.
 
 use crate::{clipboard, config, entry, keys, query, uri, vault};
 
-/// Exit codes, as documented in the README and SPEC §6.
+/// Exit codes, as documented in the README and docs/CONTRACT.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Success = 0,

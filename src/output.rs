@@ -1,7 +1,8 @@
 /*!
 Terminal output: how codes, entries and errors look to a person.
 
-Human layouts are used only when stdout is a terminal; pipes get plain lines (SPEC §5).
+Human layouts are used only when stdout is a terminal; pipes get plain lines
+(docs/CONTRACT.md, "Output").
 Colour follows `--color` and `NO_COLOR`. All functions here return strings; the commands
 decide where they go.
 */

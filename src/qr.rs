@@ -5,8 +5,8 @@ QR codes in images: screenshots, photos of screens, clipboard images.
 caller decides what the texts mean (`uri::parse`, `migration::parse`); nothing here prints or
 logs them, since they hold secrets.
 
-The pipeline is tuned for speed on real screenshots (SPEC §7: a 4K screenshot in under 0.3× the
-time of `zbarimg`) and for the cases plain `rqrr` misses:
+The pipeline is tuned for speed on real screenshots (docs/CONTRACT.md, "Quality bars": a 4K
+screenshot in under 0.3× the time of `zbarimg`) and for the cases plain `rqrr` misses:
 
 1. The header is read first and images above [`MAX_PIXELS`] are refused before any pixel is
    decoded (decompression bombs).

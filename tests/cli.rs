@@ -1,4 +1,4 @@
-//! The everyday path end to end (SPEC §2–§6, issue 2), through the real `otp` binary in a
+//! The everyday path end to end (docs/CONTRACT.md), through the real `otp` binary in a
 //! temporary world: `init`; `add` with URI arguments, `-` on stdin and manual entry; `code`
 //! (plain, `--json`, `--next`, `--wait`, `--at`, HOTP counters); query resolution and its exit
 //! codes; `list`/`ls`; `rm`; `rename`; `note`; `uri` round trips; re-adding and `--replace`;
@@ -463,7 +463,7 @@ fn steam_code(key: &[u8], step: i64) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
-// query resolution (SPEC §5)
+// query resolution (docs/CONTRACT.md, "Queries")
 
 #[test]
 fn queries_resolve_in_the_documented_order() {

@@ -1,4 +1,4 @@
-//! `otp code -c` end to end (SPEC §5, issue 4), against the real X server `scripts/test`
+//! `otp code -c` end to end, against the real X server `scripts/test`
 //! provides (Xvfb) and `xclip` as the independent reader: the code can be pasted after `otp`
 //! has exited and a second later, it carries the password-manager hint, it is cleared after
 //! `--clear-after` unless something else was copied since, `--clear-after 0` serves until
@@ -506,7 +506,7 @@ fn copy_flags_are_checked() {
 }
 
 // ---------------------------------------------------------------------------------------
-// `otp add --clipboard` (issue 3)
+// `otp add --clipboard`
 
 /// Serves a PNG as `image/png` with xclip, as a screenshot tool does, until killed.
 fn xclip_image(png: &str) -> Child {

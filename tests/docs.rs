@@ -1,4 +1,4 @@
-//! The generated documentation stays in step with the CLI (SPEC §5, issue 2): the shell
+//! The generated documentation stays in step with the CLI: the shell
 //! completions in `completions/` and the man pages in `man/` are what
 //! `otp::cli::completions::generated_files()` produces from the clap definitions today, and
 //! `otp completions SHELL` prints the same scripts.

@@ -1,4 +1,4 @@
-//! `otp doctor` (SPEC §5, issue 5): a healthy vault reports ok and exits 0; loose file and
+//! `otp doctor`: a healthy vault reports ok and exits 0; loose file and
 //! directory modes are warnings naming the fix; a missing vault or a key that does not open
 //! it fails (exit 1). `--ntp` against SNTP responders the test runs on loopback: a clock 90 s
 //! off is a failure that says codes will be rejected and how to fix the clock; a close clock

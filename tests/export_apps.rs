@@ -1,4 +1,4 @@
-//! Exports for phones (issue 6): `otp export --format aegis` and `--format google-qr`.
+//! Exports for phones: `otp export --format aegis` and `--format google-qr`.
 //!
 //! An Aegis export (plain vault, version 1 / db version 3, mode 0600, `--plaintext` required)
 //! imports back into a fresh vault as the same entries and notes; Google Authenticator

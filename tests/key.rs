@@ -1,4 +1,4 @@
-//! The vault's key (SPEC §5 `otp key`, issue 5): recovery kits, restoring, rotation.
+//! The vault's key: recovery kits, restoring, rotation.
 //!
 //! - The lost-keyring drill against the real Secret Service (`scripts/test` provides it;
 //!   see tests/keyring.rs): init on the keyring, add, `otp key export`, delete the keyring

@@ -1,4 +1,4 @@
-//! The `keyring` backend against the real OS keyring (SPEC §3, issue 2): a throw-away,
+//! The `keyring` backend against the real OS keyring: a throw-away,
 //! unlocked gnome-keyring serving the Secret Service on the private session bus that
 //! `scripts/test` starts (it sets `OTP_TEST_SECRET_SERVICE=1`). Covered: init → add → code →
 //! a second process → rm with the key only in the keyring, the item's user being the canonical

@@ -1,5 +1,5 @@
 //! Agreement with `oathtool` (OATH Toolkit), an independent implementation of RFC 4226 and
-//! RFC 6238 (SPEC §7, issue 2), run live against the built `otp` binary.
+//! RFC 6238 (docs/CONTRACT.md, "Quality bars"), run live against the built `otp` binary.
 //!
 //! Random secrets (seeded, so a failure reproduces; 10 to 64 bytes) across SHA1, SHA256 and
 //! SHA512, 6, 7 and 8 digits and periods of 15, 30 and 60 seconds are added to a temporary

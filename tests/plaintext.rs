@@ -1,4 +1,5 @@
-//! No plaintext on disk (SPEC §3, issue 2): after adds from URIs and manual entry, no file under
+//! No plaintext on disk (docs/CONTRACT.md, "The vault and its key"): after adds from URIs and
+//! manual entry, no file under
 //! the test world holds a secret (as typed, normalised base32, or raw key bytes), yet Debian's
 //! `age -d -i IDENTITY vault.age` reads the vault's JSON document with all of them; the
 //! vault, its directory and the identity file have private modes; `vault.age.bak` is the

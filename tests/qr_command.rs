@@ -1,4 +1,4 @@
-//! `otp qr` end to end (SPEC §5, issue 5 "Second device"): the PNG written by `--png` reads
+//! `otp qr` end to end: the PNG written by `--png` reads
 //! back through `otp add` into a fresh vault as identical entries with identical codes
 //! (TOTP, HOTP with its current counter, SHA512/8 digits, Steam), `zbarimg` reads it as the
 //! same URI `otp uri` prints, and it is created 0600 and never overwrites a file; the terminal

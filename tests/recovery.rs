@@ -1,4 +1,4 @@
-//! `otp recovery QUERY add|list|use|clear` end to end (SPEC §5, issue 5 "Recovery codes"):
+//! `otp recovery QUERY add|list|use|clear` end to end:
 //! adding from arguments, stdin and a pasted terminal session, with blanks skipped and
 //! duplicates noted; plain `list` lines (`used <RFC 3339 time>`), `--json`, and the terminal
 //! view with used codes struck through (SGR 9, on a pseudo-terminal via util-linux `script`);

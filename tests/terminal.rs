@@ -1,4 +1,4 @@
-//! Human output on a terminal, plain output in a pipe (SPEC §5, issue 4 "terminal polish"):
+//! Human output on a terminal, plain output in a pipe (docs/CONTRACT.md, "Output"):
 //! `otp code` and `otp list --codes` run under a real pty (util-linux `script`) show grouped
 //! codes, names, a countdown bar and the seconds left, coloured unless `NO_COLOR` or
 //! `--color never`; the same commands piped print exactly the code and a newline, or

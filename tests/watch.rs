@@ -1,4 +1,4 @@
-//! `otp watch` in a real terminal (issue 4): the binary runs inside a detached tmux session
+//! `otp watch` in a real terminal: the binary runs inside a detached tmux session
 //! of 100×30 and the test reads the screen with `capture-pane` and types with `send-keys`.
 //! Covered: codes (checked against the library), countdowns and HOTP rows appear; the view
 //! changes across a period boundary (a 2-s entry); colours follow `NO_COLOR`; a resize

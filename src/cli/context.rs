@@ -24,7 +24,7 @@ pub struct Context {
     pub key_cache_seconds: u64,
 }
 
-/// SPEC §2: a copied code is cleared after 20 s unless configured otherwise.
+/// docs/CONTRACT.md: a copied code is cleared after 20 s unless configured otherwise.
 pub const DEFAULT_CLIPBOARD_CLEAR_SECONDS: u64 = 20;
 
 fn dirs() -> Option<directories::ProjectDirs> {
@@ -62,7 +62,8 @@ impl Context {
                 .config_dir()
                 .join("identity.txt"),
         };
-        // An explicit identity file selects its backend (SPEC §2).
+        // An explicit identity file selects its backend (docs/CONTRACT.md, "Paths and
+        // settings").
         let backend = cli
             .options
             .backend

@@ -208,8 +208,8 @@ pub enum Command {
 /// when help, completions or man pages need them all).
 ///
 /// clap builds every argument of every subcommand before it parses anything; `otp code`
-/// runs often and must start fast (SPEC §7), so each subcommand's arguments are deferred,
-/// the shared [`Options`] among them. (Declared `global`, clap would copy the five options
+/// runs often and must start fast (docs/CONTRACT.md, "Quality bars"), so each subcommand's
+/// arguments are deferred, the shared [`Options`] among them. (Declared `global`, clap would copy the five options
 /// into all seventeen subcommands on every run: 85 copies, with their help texts.)
 #[derive(Debug)]
 pub struct Deferred<T>(pub T);
