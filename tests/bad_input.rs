@@ -571,7 +571,7 @@ fn newer_vault_version_is_read_only() {
     let key = Key::Identity(identity);
     let plaintext = crypto::decrypt(&env.vault_bytes(), &key).expect("decrypt");
     let mut doc = Document::from_json(&plaintext).expect("parse");
-    doc.version = 2;
+    doc.version = otp::vault::document::VERSION + 1;
     let newer = crypto::encrypt(&doc.to_json(), &key, &[]).expect("encrypt");
     std::fs::write(&env.vault, &newer).expect("write newer vault");
 

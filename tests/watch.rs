@@ -69,7 +69,7 @@ impl Tmux {
         let argv: Vec<String> = args.iter().map(|a| quote(a)).collect();
         script.push_str(&format!(
             "cd {dir}\nstty -g > stty.before\n{otp} watch {argv}\n\
-             echo \"otp exited $?\"\nstty -g > stty.after\nexec cat > /dev/null\n",
+             echo \"otp exited $?\"\nstty -g > stty.tmp && mv stty.tmp stty.after\nexec cat > /dev/null\n",
             dir = path(&dir),
             otp = quote(env!("CARGO_BIN_EXE_otp")),
             argv = argv.join(" "),

@@ -189,7 +189,7 @@ struct RawEntry {
 #[derive(Deserialize)]
 struct Info {
     /// Base32 as Aegis stores it; validated by `Secret::parse` below.
-    secret: Secret,
+    secret: super::RawSecret,
     #[serde(default)]
     algo: Option<String>,
     #[serde(default)]
@@ -257,7 +257,7 @@ fn new_entry(
     kind: Kind,
     info: Info,
 ) -> Result<NewEntry, entry::Error> {
-    let secret = Secret::parse(info.secret.as_base32())?;
+    let secret = Secret::parse(info.secret.as_str())?;
     let algorithm = Algorithm::parse(info.algo.as_deref().unwrap_or("SHA1"))?;
     let digits = match kind {
         Kind::Steam => 5,

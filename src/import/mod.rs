@@ -273,3 +273,16 @@ mod tests {
         assert_eq!(format_for("JSON", b"").unwrap().name(), "json");
     }
 }
+
+/// A secret as an export file holds it, not yet checked: an importer checks it with
+/// `Secret::parse` once the entry's type says otp can use it (an MOTP entry's secret is not
+/// base32, and that entry is skipped, not a reason to refuse the file). Wiped when dropped.
+#[derive(serde::Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+#[serde(transparent)]
+pub(crate) struct RawSecret(String);
+
+impl RawSecret {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}

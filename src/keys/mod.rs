@@ -28,13 +28,6 @@ pub enum Key {
     Passphrase(SecretString),
 }
 
-impl Key {
-    /// A new random X25519 identity.
-    pub fn generate() -> Key {
-        Key::Identity(age::x25519::Identity::generate())
-    }
-}
-
 /// The names users give backends (`--backend`, `OTP_BACKEND`, config `backend`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]

@@ -204,21 +204,6 @@ impl Document {
             .position(|e| e.same_account(issuer, account))
     }
 
-    /// Checks what [`Document::add`] would do, without changing anything.
-    pub fn check_add(&self, new: &NewEntry, replace: bool) -> Result<Option<&Entry>, Error> {
-        match self.find_account(&new.issuer, &new.account) {
-            None => Ok(None),
-            Some(i) => {
-                let old = &self.entries[i];
-                if old.same_key(new) || replace {
-                    Ok(Some(old))
-                } else {
-                    Err(Error::Conflict(old.label()))
-                }
-            }
-        }
-    }
-
     /// Adds an entry: one entry per issuer+account, an identical re-add is a no-op, and a
     /// different key replaces the old one only when `replace` is set.
     pub fn add(&mut self, new: NewEntry, replace: bool, now: i64) -> Result<Added, Error> {

@@ -55,7 +55,7 @@ impl Tmux {
         let argv: Vec<String> = args.iter().map(|a| quote(a)).collect();
         script.push_str(&format!(
             "cd {dir}\necho {before}\nstty -g > stty.before\n{otp} {argv}{redirect}\n\
-             echo \"otp exited $?\"\nstty -g > stty.after\nexec cat > /dev/null\n",
+             echo \"otp exited $?\"\nstty -g > stty.tmp && mv stty.tmp stty.after\nexec cat > /dev/null\n",
             dir = path(&dir),
             before = quote(BEFORE),
             otp = quote(env!("CARGO_BIN_EXE_otp")),
@@ -136,7 +136,8 @@ impl Tmux {
     /// Waits for `otp` to exit and returns the screen then.
     pub fn wait_for_exit(&self) -> String {
         let screen = self.wait_for("otp to exit", |s| s.contains("otp exited"));
-        // The wrapper writes stty.after right after the exit status.
+        // The wrapper writes stty.after right after the exit status (whole: written aside,
+        // then renamed, so that it is never seen empty).
         let after = self.dir.join("stty.after");
         let start = Instant::now();
         while !after.exists() && start.elapsed() < PATIENCE {
