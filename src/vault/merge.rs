@@ -425,6 +425,27 @@ mod tests {
     }
 
     #[test]
+    fn devices_take_the_later_change_per_name() {
+        let mut base = Document::new();
+        base.set_device("desk", "age1desk", false, 10, "a");
+        base.set_device("laptop", "age1laptop", false, 10, "a");
+        let mut ours = base.clone();
+        ours.set_device("laptop", "age1laptop", true, 20, "a");
+        let mut theirs = base.clone();
+        theirs.set_device("phone", "age1phone", false, 15, "b");
+        let (merged, _) = merge(&ours, &theirs).unwrap();
+        let live: Vec<&str> = merged.live_devices().map(|d| d.name.as_str()).collect();
+        assert_eq!(live, ["desk", "phone"]);
+        assert_eq!(merge(&theirs, &ours).unwrap().0, merged);
+        assert_eq!(merge(&merged, &base).unwrap().0, merged, "a removal holds");
+        // Added again later: back.
+        let mut again = merged.clone();
+        again.set_device("laptop", "age1laptop2", false, 30, "b");
+        let (back, _) = merge(&merged, &again).unwrap();
+        assert!(back.live_devices().any(|d| d.key == "age1laptop2"));
+    }
+
+    #[test]
     fn newer_documents_are_refused() {
         let mut newer = Document::new();
         newer.version = VERSION + 1;
