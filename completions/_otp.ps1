@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Recovery kit and key management')
             [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge other copies of the vault into it (sync conflict copies, backups)')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Keep the vault in step with other machines through a git remote')
+            [CompletionResult]::new('device', 'device', [CompletionResultType]::ParameterValue, 'The machines the vault is shared with, each with its own key')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the vault, its key, permissions, clipboard and clock')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Forget the vault''s key cached from the OS keyring, at once')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with a code in its environment, on its stdin, or typed at its prompts')
@@ -406,6 +407,85 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'otp;device' {
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/otp/config.toml]')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the vault key lives [default: keyring]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('id', 'id', [CompletionResultType]::ParameterValue, 'Print this machine''s public key (age1…), to add it on a machine that has the vault')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Re-encrypt the vault to another machine''s key too')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the machines the vault is encrypted to')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Re-encrypt the vault without a machine''s key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'otp;device;id' {
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/otp/config.toml]')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the vault key lives [default: keyring]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'otp;device;add' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name for the machine')
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/otp/config.toml]')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the vault key lives [default: keyring]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'otp;device;list' {
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/otp/config.toml]')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the vault key lives [default: keyring]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'otp;device;rm' {
+            [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: ~/.config/otp/config.toml]')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Where the vault key lives [default: keyring]')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'otp;device;help' {
+            [CompletionResult]::new('id', 'id', [CompletionResultType]::ParameterValue, 'Print this machine''s public key (age1…), to add it on a machine that has the vault')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Re-encrypt the vault to another machine''s key too')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the machines the vault is encrypted to')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Re-encrypt the vault without a machine''s key')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'otp;device;help;id' {
+            break
+        }
+        'otp;device;help;add' {
+            break
+        }
+        'otp;device;help;list' {
+            break
+        }
+        'otp;device;help;rm' {
+            break
+        }
+        'otp;device;help;help' {
+            break
+        }
         'otp;doctor' {
             [CompletionResult]::new('--ntp', '--ntp', [CompletionResultType]::ParameterName, 'Also check the clock against an SNTP server [default server: pool.ntp.org]')
             [CompletionResult]::new('--vault', '--vault', [CompletionResultType]::ParameterName, 'Vault file [default: ~/.local/share/otp/vault.age]')
@@ -491,6 +571,7 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'Recovery kit and key management')
             [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge other copies of the vault into it (sync conflict copies, backups)')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Keep the vault in step with other machines through a git remote')
+            [CompletionResult]::new('device', 'device', [CompletionResultType]::ParameterValue, 'The machines the vault is shared with, each with its own key')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the vault, its key, permissions, clipboard and clock')
             [CompletionResult]::new('lock', 'lock', [CompletionResultType]::ParameterValue, 'Forget the vault''s key cached from the OS keyring, at once')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command with a code in its environment, on its stdin, or typed at its prompts')
@@ -578,6 +659,25 @@ Register-ArgumentCompleter -Native -CommandName 'otp' -ScriptBlock {
             break
         }
         'otp;help;sync' {
+            break
+        }
+        'otp;help;device' {
+            [CompletionResult]::new('id', 'id', [CompletionResultType]::ParameterValue, 'Print this machine''s public key (age1…), to add it on a machine that has the vault')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Re-encrypt the vault to another machine''s key too')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Show the machines the vault is encrypted to')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Re-encrypt the vault without a machine''s key')
+            break
+        }
+        'otp;help;device;id' {
+            break
+        }
+        'otp;help;device;add' {
+            break
+        }
+        'otp;help;device;list' {
+            break
+        }
+        'otp;help;device;rm' {
             break
         }
         'otp;help;doctor' {

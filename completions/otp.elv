@@ -44,6 +44,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand key 'Recovery kit and key management'
             cand merge 'Merge other copies of the vault into it (sync conflict copies, backups)'
             cand sync 'Keep the vault in step with other machines through a git remote'
+            cand device 'The machines the vault is shared with, each with its own key'
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
             cand lock 'Forget the vault''s key cached from the OS keyring, at once'
             cand run 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
@@ -365,6 +366,74 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'otp;device'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand id 'Print this machine''s public key (age1…), to add it on a machine that has the vault'
+            cand add 'Re-encrypt the vault to another machine''s key too'
+            cand list 'Show the machines the vault is encrypted to'
+            cand rm 'Re-encrypt the vault without a machine''s key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'otp;device;id'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;device;add'= {
+            cand --name 'A name for the machine'
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;device;list'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;device;rm'= {
+            cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
+            cand --config 'Config file [default: ~/.config/otp/config.toml]'
+            cand --backend 'Where the vault key lives [default: keyring]'
+            cand --identity 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]'
+            cand --color 'When to use colours (NO_COLOR is honoured)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'otp;device;help'= {
+            cand id 'Print this machine''s public key (age1…), to add it on a machine that has the vault'
+            cand add 'Re-encrypt the vault to another machine''s key too'
+            cand list 'Show the machines the vault is encrypted to'
+            cand rm 'Re-encrypt the vault without a machine''s key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'otp;device;help;id'= {
+        }
+        &'otp;device;help;add'= {
+        }
+        &'otp;device;help;list'= {
+        }
+        &'otp;device;help;rm'= {
+        }
+        &'otp;device;help;help'= {
+        }
         &'otp;doctor'= {
             cand --ntp 'Also check the clock against an SNTP server [default server: pool.ntp.org]'
             cand --vault 'Vault file [default: ~/.local/share/otp/vault.age]'
@@ -444,6 +513,7 @@ set edit:completion:arg-completer[otp] = {|@words|
             cand key 'Recovery kit and key management'
             cand merge 'Merge other copies of the vault into it (sync conflict copies, backups)'
             cand sync 'Keep the vault in step with other machines through a git remote'
+            cand device 'The machines the vault is shared with, each with its own key'
             cand doctor 'Check the vault, its key, permissions, clipboard and clock'
             cand lock 'Forget the vault''s key cached from the OS keyring, at once'
             cand run 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
@@ -507,6 +577,20 @@ set edit:completion:arg-completer[otp] = {|@words|
         &'otp;help;merge'= {
         }
         &'otp;help;sync'= {
+        }
+        &'otp;help;device'= {
+            cand id 'Print this machine''s public key (age1…), to add it on a machine that has the vault'
+            cand add 'Re-encrypt the vault to another machine''s key too'
+            cand list 'Show the machines the vault is encrypted to'
+            cand rm 'Re-encrypt the vault without a machine''s key'
+        }
+        &'otp;help;device;id'= {
+        }
+        &'otp;help;device;add'= {
+        }
+        &'otp;help;device;list'= {
+        }
+        &'otp;help;device;rm'= {
         }
         &'otp;help;doctor'= {
         }

@@ -52,6 +52,7 @@ complete -c otp -n "__fish_otp_needs_command" -f -a "import" -d 'Bring entries i
 complete -c otp -n "__fish_otp_needs_command" -f -a "key" -d 'Recovery kit and key management'
 complete -c otp -n "__fish_otp_needs_command" -f -a "merge" -d 'Merge other copies of the vault into it (sync conflict copies, backups)'
 complete -c otp -n "__fish_otp_needs_command" -f -a "sync" -d 'Keep the vault in step with other machines through a git remote'
+complete -c otp -n "__fish_otp_needs_command" -f -a "device" -d 'The machines the vault is shared with, each with its own key'
 complete -c otp -n "__fish_otp_needs_command" -f -a "doctor" -d 'Check the vault, its key, permissions, clipboard and clock'
 complete -c otp -n "__fish_otp_needs_command" -f -a "lock" -d 'Forget the vault\'s key cached from the OS keyring, at once'
 complete -c otp -n "__fish_otp_needs_command" -f -a "run" -d 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
@@ -381,6 +382,67 @@ complete -c otp -n "__fish_otp_using_subcommand sync" -l color -d 'When to use c
 always\t''
 never\t''"
 complete -c otp -n "__fish_otp_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c otp -n "__fish_otp_using_subcommand device; and not __fish_seen_subcommand_from id add list rm help" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and not __fish_seen_subcommand_from id add list rm help" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and not __fish_seen_subcommand_from id add list rm help" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand device; and not __fish_seen_subcommand_from id add list rm help" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and not __fish_seen_subcommand_from id add list rm help" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand device; and not __fish_seen_subcommand_from id add list rm help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c otp -n "__fish_otp_using_subcommand device; and not __fish_seen_subcommand_from id add list rm help" -f -a "id" -d 'Print this machine\'s public key (age1…), to add it on a machine that has the vault'
+complete -c otp -n "__fish_otp_using_subcommand device; and not __fish_seen_subcommand_from id add list rm help" -f -a "add" -d 'Re-encrypt the vault to another machine\'s key too'
+complete -c otp -n "__fish_otp_using_subcommand device; and not __fish_seen_subcommand_from id add list rm help" -f -a "list" -d 'Show the machines the vault is encrypted to'
+complete -c otp -n "__fish_otp_using_subcommand device; and not __fish_seen_subcommand_from id add list rm help" -f -a "rm" -d 'Re-encrypt the vault without a machine\'s key'
+complete -c otp -n "__fish_otp_using_subcommand device; and not __fish_seen_subcommand_from id add list rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from id" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from id" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from id" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from id" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from id" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from id" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from add" -l name -d 'A name for the machine' -r
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from add" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from add" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from add" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from add" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from add" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from list" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from list" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from list" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from list" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from rm" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from rm" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from rm" -l backend -d 'Where the vault key lives [default: keyring]' -r -f -a "keyring\t''
+identity-file\t''
+passphrase\t''"
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from rm" -l identity -d 'age identity file; selects the identity-file backend [default: ~/.config/otp/identity.txt]' -r -F
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from rm" -l color -d 'When to use colours (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "id" -d 'Print this machine\'s public key (age1…), to add it on a machine that has the vault'
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "add" -d 'Re-encrypt the vault to another machine\'s key too'
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "list" -d 'Show the machines the vault is encrypted to'
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Re-encrypt the vault without a machine\'s key'
+complete -c otp -n "__fish_otp_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otp -n "__fish_otp_using_subcommand doctor" -l ntp -d 'Also check the clock against an SNTP server [default server: pool.ntp.org]' -r
 complete -c otp -n "__fish_otp_using_subcommand doctor" -l vault -d 'Vault file [default: ~/.local/share/otp/vault.age]' -r -F
 complete -c otp -n "__fish_otp_using_subcommand doctor" -l config -d 'Config file [default: ~/.config/otp/config.toml]' -r -F
@@ -449,29 +511,30 @@ complete -c otp -n "__fish_otp_using_subcommand completions" -l color -d 'When t
 always\t''
 never\t''"
 complete -c otp -n "__fish_otp_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "init" -d 'Create an empty vault and its key'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "add" -d 'Add accounts from otpauth URIs, stdin, or by hand'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "code" -d 'Print the current code of an entry'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "list" -d 'List entries'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "rm" -d 'Remove an entry'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "rename" -d 'Change an entry\'s issuer or account name'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "note" -d 'Set (or, with empty TEXT, clear) an entry\'s note'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "uri" -d 'Print an entry\'s otpauth URI (it contains the secret)'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "watch" -d 'Live view of codes with countdowns'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "qr" -d 'Show an entry as a QR code, to enrol a second device'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "recovery" -d 'Keep and use an account\'s recovery (backup) codes'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "export" -d 'Back up the vault (passphrase-encrypted by default)'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "import" -d 'Bring entries in from a backup or another app\'s export'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "key" -d 'Recovery kit and key management'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "merge" -d 'Merge other copies of the vault into it (sync conflict copies, backups)'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "sync" -d 'Keep the vault in step with other machines through a git remote'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "doctor" -d 'Check the vault, its key, permissions, clipboard and clock'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "lock" -d 'Forget the vault\'s key cached from the OS keyring, at once'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "run" -d 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "pick" -d 'Choose an entry by fuzzy search (or with a menu program) and copy or print its code'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "type" -d 'Type an entry\'s code into the focused window (wtype or xdotool)'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync doctor lock run pick type completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "init" -d 'Create an empty vault and its key'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "add" -d 'Add accounts from otpauth URIs, stdin, or by hand'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "code" -d 'Print the current code of an entry'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "list" -d 'List entries'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "rm" -d 'Remove an entry'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "rename" -d 'Change an entry\'s issuer or account name'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "note" -d 'Set (or, with empty TEXT, clear) an entry\'s note'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "uri" -d 'Print an entry\'s otpauth URI (it contains the secret)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "watch" -d 'Live view of codes with countdowns'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "qr" -d 'Show an entry as a QR code, to enrol a second device'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "recovery" -d 'Keep and use an account\'s recovery (backup) codes'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "export" -d 'Back up the vault (passphrase-encrypted by default)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "import" -d 'Bring entries in from a backup or another app\'s export'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "key" -d 'Recovery kit and key management'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "merge" -d 'Merge other copies of the vault into it (sync conflict copies, backups)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "sync" -d 'Keep the vault in step with other machines through a git remote'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "device" -d 'The machines the vault is shared with, each with its own key'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "doctor" -d 'Check the vault, its key, permissions, clipboard and clock'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "lock" -d 'Forget the vault\'s key cached from the OS keyring, at once'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "run" -d 'Run a command with a code in its environment, on its stdin, or typed at its prompts'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "pick" -d 'Choose an entry by fuzzy search (or with a menu program) and copy or print its code'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "type" -d 'Type an entry\'s code into the focused window (wtype or xdotool)'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c otp -n "__fish_otp_using_subcommand help; and not __fish_seen_subcommand_from init add code list rm rename note uri watch qr recovery export import key merge sync device doctor lock run pick type completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "add" -d 'Store recovery codes (already stored ones are skipped)'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "list" -d 'Show the codes; used ones are struck through (terminal) or marked `used DATE`'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from recovery" -f -a "use" -d 'Print the first unused code (or CODE) and mark it used'
@@ -480,6 +543,10 @@ complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "import" -d 'Restore the vault\'s key from a recovery kit into the key backend'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "rotate" -d 'Make a new key and re-encrypt the vault (passphrase vaults: change the passphrase)'
 complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "recipient" -d 'Print the vault\'s public key (age1…)'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "id" -d 'Print this machine\'s public key (age1…), to add it on a machine that has the vault'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "add" -d 'Re-encrypt the vault to another machine\'s key too'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "list" -d 'Show the machines the vault is encrypted to'
+complete -c otp -n "__fish_otp_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "rm" -d 'Re-encrypt the vault without a machine\'s key'
 
 # Entry names for QUERY, from `otp __complete-names` (nothing when the vault would need a
 # passphrase or a locked keyring).

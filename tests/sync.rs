@@ -1,5 +1,5 @@
-//! `otp sync` over real git: two machines sharing a bare repository (in a temp dir) change
-//! their vaults offline and end up with the same entries; only ciphertext reaches the remote;
+//! `otp sync` over real git: two machines, each with its own key (joined with `otp device
+//! add`), sharing a bare repository (in a temp dir) change their vaults offline and end up with the same entries; only ciphertext reaches the remote;
 //! an unreachable remote is exit 1 with the vault untouched; `--clone` refuses to overwrite.
 
 mod common;
@@ -57,10 +57,33 @@ fn two_machines_converge_through_a_bare_repository() {
     let out = ok(a.run(&["sync", "--init", &url]));
     assert_eq!(out, "pulled 0 changes, pushed 1\n");
 
-    let b = second_machine(&a);
+    // The second machine has its own key; the first adds it as a device.
+    let b = TestEnv::new();
+    let b_key = ok(b.run(&["device", "id"]));
+    assert!(
+        b_key.starts_with("age1") && b_key.ends_with('\n'),
+        "{b_key}"
+    );
+    assert!(b.identity.exists() && !b.vault.exists());
+    assert_eq!(
+        ok(b.run(&["device", "id"])),
+        b_key,
+        "the same key every time"
+    );
+    assert_ne!(
+        std::fs::read(&b.identity).unwrap(),
+        std::fs::read(&a.identity).unwrap()
+    );
+    ok(a.run(&["device", "add", b_key.trim(), "--name", "laptop"]));
+    assert_eq!(ok(a.run(&["sync"])), "pulled 0 changes, pushed 0\n");
     let out = ok(b.run(&["sync", "--clone", &url]));
     assert!(out.contains("Cloned the vault (1 entry)"), "{out}");
     assert_eq!(accounts(&b), ["alice@example.com"]);
+    let devices = ok(b.run(&["device", "list"]));
+    assert!(
+        devices.contains(&format!("laptop  {}  (this machine)", b_key.trim())),
+        "{devices}"
+    );
 
     // Offline on both.
     b.add(&[GOOGLE]);
@@ -76,6 +99,11 @@ fn two_machines_converge_through_a_bare_repository() {
     assert_eq!(accounts(&a), accounts(&b));
     // Nothing left to do.
     assert_eq!(ok(b.run(&["sync"])), "pulled 0 changes, pushed 0\n");
+    // Each machine opens what the other wrote with its own key only.
+    for env in [&a, &b] {
+        let out = env.run(&["--backend", "identity-file", "list"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
 
     // Only ciphertext reached the remote: no secret or name in any object.
     let out = Command::new("git")

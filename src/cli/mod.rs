@@ -10,6 +10,7 @@ mod add;
 mod code;
 pub mod completions;
 mod context;
+mod device;
 mod doctor;
 mod export;
 mod import;
@@ -178,6 +179,12 @@ pub enum Command {
     /// fetches, merges the remote's vault into this one (as `otp merge` does), and pushes.
     /// Only the encrypted vault is committed.
     Sync(Deferred<sync::Args>),
+    /// The machines the vault is shared with, each with its own key
+    ///
+    /// `otp device id` prints this machine's public key; on a machine that has the vault,
+    /// `otp device add AGE1KEY --name NAME` re-encrypts it to that key too, and every later
+    /// write keeps encrypting to all devices. No secret key leaves its machine.
+    Device(Deferred<device::Args>),
     /// Check the vault, its key, permissions, clipboard and clock
     Doctor(Deferred<doctor::Args>),
     /// Forget the vault's key cached from the OS keyring, at once
@@ -331,6 +338,7 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
         Command::Type(args) => type_::run(&ctx, args.0),
         Command::Merge(args) => merge::run(&ctx, args.0),
         Command::Sync(args) => sync::run(&ctx, args.0),
+        Command::Device(args) => device::run(&ctx, args.0),
         Command::Completions(_) | Command::ServeClipboard(_) | Command::CompleteNames(_) => Ok(()),
     }
 }

@@ -14,8 +14,10 @@ use zeroize::Zeroizing;
 
 /// The document version this program writes and fully understands. Version 2 added what
 /// merging copies needs (each entry's `by`, `replaces`, the document's `removed` and
-/// `replaced`); a version-1 document is read as is and written as version 2.
-pub const VERSION: u32 = 2;
+/// `replaced`); version 3 the `devices` whose keys every write encrypts to (an older otp
+/// would write the vault back without them, locking the other machines out, so it must
+/// refuse). An older document is read as is and written as the current version.
+pub const VERSION: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -43,6 +45,25 @@ pub struct Document {
     /// never dropped silently (`otp list` shows them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replaced: Vec<Entry>,
+    /// The machines the vault is encrypted to (`otp device`), removed ones included as
+    /// tombstones so that a merge does not bring them back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<Device>,
+}
+
+/// A machine whose key the vault is encrypted to, or its removal.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Device {
+    /// The name given with `otp device add --name`; unique among live devices.
+    pub name: String,
+    /// Unix seconds; with `by`, the stamp of the last change (the later one wins a merge).
+    pub at: i64,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub by: String,
+    /// The device's public key (`age1…`): never a secret key.
+    pub key: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
 }
 
 /// A removed entry's tombstone.
@@ -85,6 +106,42 @@ impl Document {
             entries: Vec::new(),
             removed: Vec::new(),
             replaced: Vec::new(),
+            devices: Vec::new(),
+        }
+    }
+
+    /// The devices the vault is encrypted to (not the removed ones).
+    pub fn live_devices(&self) -> impl Iterator<Item = &Device> {
+        self.devices.iter().filter(|d| !d.removed)
+    }
+
+    /// The live devices' keys, parsed; an error names a device whose key does not parse.
+    pub fn device_recipients(&self) -> Result<Vec<age::x25519::Recipient>, Error> {
+        self.live_devices()
+            .map(|d| {
+                d.key.parse().map_err(|_| {
+                    Error::Malformed(format!("device {:?} has no valid age public key", d.name))
+                })
+            })
+            .collect()
+    }
+
+    /// Records device `name` with public key `key` (or its removal), stamped later than the
+    /// device's previous record.
+    pub fn set_device(&mut self, name: &str, key: &str, removed: bool, now: i64, by: &str) {
+        let record = Device {
+            name: name.to_string(),
+            at: now,
+            by: by.to_string(),
+            key: key.to_string(),
+            removed,
+        };
+        match self.devices.iter_mut().find(|d| d.name == name) {
+            Some(d) => {
+                let at = now.max(d.at.saturating_add(1));
+                *d = Device { at, ..record };
+            }
+            None => self.devices.push(record),
         }
     }
 
@@ -383,8 +440,8 @@ mod tests {
 
     #[test]
     fn newer_versions_are_read_only() {
-        let doc = Document::from_json(br#"{"version": 3, "entries": [], "future": true}"#).unwrap();
-        assert!(matches!(doc.check_writable(), Err(Error::Newer(3))));
+        let doc = Document::from_json(br#"{"version": 4, "entries": [], "future": true}"#).unwrap();
+        assert!(matches!(doc.check_writable(), Err(Error::Newer(4))));
     }
 
     #[test]

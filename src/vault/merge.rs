@@ -12,12 +12,12 @@ The rules (docs/SYNC.md explains them for users):
   change. The HOTP counter is the larger of the two when both hold the same key;
   recovery codes are the union, and a code used on either side is used. The losing copy's key,
   unless the winner's key is known to replace it, is kept as a replaced-key record.
-- Tombstones and replaced-key records are unions.
+- Tombstones and replaced-key records are unions. Devices: per name, the later change.
 
 Merging is commutative and idempotent; the result is ordered by creation time and id.
 */
 
-use super::document::{Document, Error, Removed, VERSION};
+use super::document::{Device, Document, Error, Removed, VERSION};
 use crate::entry::{Entry, RecoveryCode};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -100,7 +100,24 @@ fn merge_documents(a: &Document, b: &Document) -> Document {
         entries,
         removed: removed.into_values().collect(),
         replaced: merge_replaced(replaced),
+        devices: merge_devices(&a.devices, &b.devices),
     }
+}
+
+/// One record per device name: the later change (stamp, then the record itself), so that a
+/// removal holds unless the device was added again later.
+fn merge_devices(a: &[Device], b: &[Device]) -> Vec<Device> {
+    let mut by_name: BTreeMap<&str, &Device> = BTreeMap::new();
+    for d in a.iter().chain(b) {
+        let later = match by_name.get(d.name.as_str()) {
+            Some(kept) => (kept.at, &kept.by, *kept) < (d.at, &d.by, d),
+            None => true,
+        };
+        if later {
+            by_name.insert(&d.name, d);
+        }
+    }
+    by_name.into_values().cloned().collect()
 }
 
 /// The later of two tombstones of one entry, with the keys of both.
@@ -405,6 +422,27 @@ mod tests {
             ("uno", Some("desk"))
         );
         assert_eq!(merge(&theirs, &ours).unwrap().0, merged);
+    }
+
+    #[test]
+    fn devices_take_the_later_change_per_name() {
+        let mut base = Document::new();
+        base.set_device("desk", "age1desk", false, 10, "a");
+        base.set_device("laptop", "age1laptop", false, 10, "a");
+        let mut ours = base.clone();
+        ours.set_device("laptop", "age1laptop", true, 20, "a");
+        let mut theirs = base.clone();
+        theirs.set_device("phone", "age1phone", false, 15, "b");
+        let (merged, _) = merge(&ours, &theirs).unwrap();
+        let live: Vec<&str> = merged.live_devices().map(|d| d.name.as_str()).collect();
+        assert_eq!(live, ["desk", "phone"]);
+        assert_eq!(merge(&theirs, &ours).unwrap().0, merged);
+        assert_eq!(merge(&merged, &base).unwrap().0, merged, "a removal holds");
+        // Added again later: back.
+        let mut again = merged.clone();
+        again.set_device("laptop", "age1laptop2", false, 30, "b");
+        let (back, _) = merge(&merged, &again).unwrap();
+        assert!(back.live_devices().any(|d| d.key == "age1laptop2"));
     }
 
     #[test]

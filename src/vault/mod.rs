@@ -402,6 +402,20 @@ impl Vault {
                 path: self.settings.path.clone(),
                 source,
             })?;
+        // This machine's device record follows its key.
+        if let (Key::Identity(old), Key::Identity(new)) = (&self.key, &key) {
+            let (old, new) = (old.to_public().to_string(), new.to_public().to_string());
+            let names: Vec<String> = self
+                .doc
+                .live_devices()
+                .filter(|d| d.key == old)
+                .map(|d| d.name.clone())
+                .collect();
+            let now = jiff::Timestamp::now().as_second();
+            for name in names {
+                self.doc.set_device(&name, &new, false, now, &device());
+            }
+        }
         self.key = key;
         self.write_to(&[])?;
         self.write_to(&[])
@@ -415,9 +429,22 @@ impl Vault {
                 std::io::Error::other("the vault was opened read-only"),
             ));
         };
-        let plaintext = self.doc.to_json();
         let mut recipients = self.settings.recipients.clone();
         recipients.extend_from_slice(extra);
+        // The other machines (`otp device`): every write keeps them able to open it.
+        let own = match &self.key {
+            Key::Identity(id) => Some(id.to_public().to_string()),
+            Key::Passphrase(_) => None,
+        };
+        let devices = self
+            .doc
+            .device_recipients()
+            .map_err(|source| Error::Document {
+                path: path.clone(),
+                source,
+            })?;
+        recipients.extend(devices.into_iter().filter(|r| Some(r.to_string()) != own));
+        let plaintext = self.doc.to_json();
         let ciphertext = crypto::encrypt(&plaintext, &self.key, &recipients).map_err(|source| {
             Error::Encrypt {
                 path: path.clone(),
@@ -469,6 +496,23 @@ pub fn device() -> String {
         return name.to_string_lossy().chars().take(64).collect();
     }
     "unknown".to_string()
+}
+
+/// This machine's key for the vault `settings` describes: the one that opens it, or, before
+/// there is a vault here (a machine about to `otp sync --clone`), the key its backend holds
+/// for the path, created in the backend if there is none. `None` for a passphrase vault.
+pub fn machine_key(settings: &Settings) -> Result<Option<age::x25519::Identity>, Error> {
+    let key = if locate(settings)?.exists {
+        Vault::open(settings)?.key
+    } else if settings.backend == Some(Backend::Passphrase) {
+        return Ok(None);
+    } else {
+        create_key(settings)?.0
+    };
+    Ok(match key {
+        Key::Identity(id) => Some(id),
+        Key::Passphrase(_) => None,
+    })
 }
 
 /// Whether `identity` opens the vault described by `settings` (for restoring a key): Ok, or
