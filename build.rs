@@ -6,7 +6,7 @@ fn main() {
     let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     if os == "linux" && env == "musl" {
         // Relative relocations packed as bitmaps (DT_RELR, applied by musl's static-PIE
-        // start-up since 1.2.4) instead of one 24-byte record each: `otp code` is mostly
+        // start-up) instead of one 24-byte record each: `otp code` is mostly
         // start-up, and the table is read and applied on every run. docs/PERFORMANCE.md.
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }
