@@ -21,6 +21,11 @@ screenshot in under 0.3× the time of `zbarimg`) and for the cases plain `rqrr` 
      (rqrr's own threshold, 95 % of a local mean, never fires below about 5 % contrast);
    - a block-wise local threshold (as ZXing's HybridBinarizer), for photos: shadows,
      low light, noise;
+   - a contrast stretch, for low light and haze;
+   - the image transposed, normal and local threshold: rqrr scans rows for finder
+     patterns, and in some photos only a scan along the columns finds one;
+   - every region where a grid was seen but not read, alone, at 2× and with other
+     thresholds (after each of the passes above that left one);
    - 2× upscaled, for modules of about 2 px (rqrr loses them, especially after JPEG): the
      most expensive pass, so the last.
 */
@@ -348,13 +353,18 @@ struct Found {
     codes: Vec<(String, (i64, i64))>,
     /// Grids that were detected but did not decode, in the pass that found the most.
     unreadable: usize,
+    /// Bounding boxes (x0, y0, x1, y1, full resolution) of grids that did not decode and
+    /// have not been retried alone yet.
+    regions: Vec<[i64; 4]>,
     passes: Passes,
 }
 
 impl Found {
     /// Runs one pass; returns whether the search can stop (it read every grid it saw).
     fn pass(&mut self, name: &'static str, image: &Luma, tone: Tone, scale: Scale) -> bool {
-        self.passes.0.push(name);
+        if !self.passes.0.contains(&name) {
+            self.passes.0.push(name);
+        }
         let (w, h) = (image.width, image.height);
         let dark = dark_pixels(image, tone);
         let mut prepared = PreparedImage::prepare_from_bitmap(w, h, |x, y| dark[y * w + x]);
@@ -366,13 +376,15 @@ impl Found {
             let mut text = Vec::new();
             if grid.decode_to(&mut text).is_err() {
                 failed += 1;
+                self.note_region(&grid.bounds, scale);
                 continue;
             }
             read += 1;
             let corner = grid
                 .bounds
                 .iter()
-                .map(|p| (scale.apply(p.y), scale.apply(p.x)))
+                .map(|p| scale.point(p))
+                .map(|(x, y)| (y, x))
                 .min()
                 .unwrap_or_default();
             let text = String::from_utf8_lossy(&text).into_owned();
@@ -382,6 +394,76 @@ impl Found {
         }
         self.unreadable = self.unreadable.max(failed);
         read > 0 && failed == 0
+    }
+
+    /// Remembers where an unreadable grid is, unless a known region already holds its centre.
+    fn note_region(&mut self, bounds: &[rqrr::Point; 4], scale: Scale) {
+        let xs = bounds.iter().map(|p| scale.point(p).0);
+        let ys = bounds.iter().map(|p| scale.point(p).1);
+        let (Some(x0), Some(x1), Some(y0), Some(y1)) =
+            (xs.clone().min(), xs.max(), ys.clone().min(), ys.max())
+        else {
+            return;
+        };
+        let (cx, cy) = ((x0 + x1) / 2, (y0 + y1) / 2);
+        let known = |r: &[i64; 4]| (r[0]..=r[2]).contains(&cx) && (r[1]..=r[3]).contains(&cy);
+        if self.regions.len() < MAX_REGIONS && !self.regions.iter().any(known) {
+            self.regions.push([x0, y0, x1, y1]);
+        }
+    }
+
+    /// Retries every region where a grid was seen but not read, alone, at 2× and with other
+    /// thresholds than the whole image had: a grid found means a code is there, and its
+    /// modules are often only a few pixels, smeared or unevenly lit. Returns whether every
+    /// region was read.
+    fn retry_regions(&mut self, full: &Luma) -> bool {
+        let regions = std::mem::take(&mut self.regions);
+        let mut all = !regions.is_empty();
+        for [x0, y0, x1, y1] in regions {
+            // The code's corners plus a margin for its quiet zone and for corners rqrr placed
+            // a little inside the code.
+            let margin = (x1 - x0).max(y1 - y0) / 4 + 8;
+            let clamp = |v: i64, max: usize| v.clamp(0, max as i64) as usize;
+            let (cx0, cy0) = (
+                clamp(x0 - margin, full.width),
+                clamp(y0 - margin, full.height),
+            );
+            let (cx1, cy1) = (
+                clamp(x1 + margin, full.width),
+                clamp(y1 + margin, full.height),
+            );
+            let (w, h) = (cx1 - cx0, cy1 - cy0);
+            if w < 21 || h < 21 || w * h * 4 > UPSCALE_MAX_PIXELS {
+                all = false;
+                continue;
+            }
+            let crop = Luma {
+                width: w,
+                height: h,
+                pixels: full.pixels[cy0 * full.width..cy1 * full.width]
+                    .chunks_exact(full.width)
+                    .flat_map(|row| &row[cx0..cx1])
+                    .copied()
+                    .collect(),
+            };
+            let big = upscale2(&crop);
+            let scale = Scale::region(cx0 as i64, cy0 as i64);
+            let t = otsu(&big.pixels);
+            let stretched = stretch(&big);
+            let read = self.pass("region 2× local threshold", &big, Tone::Blocks, scale)
+                || self.pass(
+                    "region 2× global threshold",
+                    &big,
+                    Tone::Threshold(t, false),
+                    scale,
+                )
+                || self.pass("region 2× stretched", &stretched, Tone::Normal, scale)
+                || self.pass("region 2×", &big, Tone::Normal, scale);
+            all &= read;
+        }
+        // Regions found by the retries themselves are not retried again.
+        self.regions.clear();
+        all
     }
 
     fn finish(mut self) -> Result<Vec<String>, Error> {
@@ -496,19 +578,110 @@ fn adaptive(image: &Luma, radius: usize, percent: u64, value: impl Fn(u8) -> u8)
     dark
 }
 
-/// Maps pass coordinates back to the full-resolution image.
+/// Maps pass coordinates back to the full-resolution image: `v * num / den`, plus the
+/// origin of the pass's region.
 #[derive(Clone, Copy)]
-enum Scale {
-    Times(i64),
-    Half,
+struct Scale {
+    num: i64,
+    den: i64,
+    x0: i64,
+    y0: i64,
+    /// The pass saw the image transposed (x and y swapped).
+    transposed: bool,
 }
 
 impl Scale {
-    fn apply(self, v: i32) -> i64 {
-        match self {
-            Scale::Times(k) => i64::from(v) * k,
-            Scale::Half => i64::from(v) / 2,
+    const HALF: Scale = Scale {
+        num: 1,
+        den: 2,
+        x0: 0,
+        y0: 0,
+        transposed: false,
+    };
+
+    fn times(k: usize) -> Scale {
+        Scale {
+            num: k as i64,
+            den: 1,
+            x0: 0,
+            y0: 0,
+            transposed: false,
         }
+    }
+
+    /// A region of the full image with its origin at (x0, y0), upscaled 2×.
+    fn region(x0: i64, y0: i64) -> Scale {
+        Scale {
+            x0,
+            y0,
+            ..Scale::HALF
+        }
+    }
+
+    /// A pass's point (x, y) in full-resolution coordinates.
+    fn point(self, p: &rqrr::Point) -> (i64, i64) {
+        let (x, y) = if self.transposed {
+            (p.y, p.x)
+        } else {
+            (p.x, p.y)
+        };
+        (
+            self.x0 + i64::from(x) * self.num / self.den,
+            self.y0 + i64::from(y) * self.num / self.den,
+        )
+    }
+}
+
+/// The image with x and y swapped.
+fn transpose(image: &Luma) -> Luma {
+    let (w, h) = (image.width, image.height);
+    let mut pixels = vec![0u8; w * h];
+    for (y, row) in image.pixels.chunks_exact(w).enumerate() {
+        for (x, &p) in row.iter().enumerate() {
+            pixels[x * h + y] = p;
+        }
+    }
+    Luma {
+        width: h,
+        height: w,
+        pixels,
+    }
+}
+
+/// At most this many unreadable grids are retried alone.
+const MAX_REGIONS: usize = 4;
+
+/// Stretches the grey levels between the darkest and the lightest percent of the pixels to
+/// the full range: a code under low light or haze keeps its shape but not the offset rqrr's
+/// relative threshold (95 % of the local mean) needs.
+fn stretch(image: &Luma) -> Luma {
+    let mut histogram = [0usize; 256];
+    for &p in &image.pixels {
+        histogram[usize::from(p)] += 1;
+    }
+    let cut = image.pixels.len() / 100;
+    let level = |levels: &mut dyn Iterator<Item = usize>| {
+        let mut seen = 0;
+        for l in levels {
+            seen += histogram[l];
+            if seen > cut {
+                return l;
+            }
+        }
+        0
+    };
+    let lo = level(&mut (0..256));
+    let hi = level(&mut (0..256).rev()).max(lo + 1);
+    let span = (hi - lo) as u32;
+    let pixels = image
+        .pixels
+        .iter()
+        .map(|&p| ((u32::from(p).saturating_sub(lo as u32) * 255) / span).min(255) as u8)
+        .collect();
+    Luma {
+        width: image.width,
+        height: image.height,
+        pixels,
     }
 }
 
@@ -522,21 +695,21 @@ fn search(full: &Luma) -> Result<Vec<String>, Error> {
     // The working image for the cheap passes and the threshold passes.
     let small = (factor > 1).then(|| downscale(full, factor));
     if let Some(small) = &small {
-        let scale = Scale::Times(factor as i64);
+        let scale = Scale::times(factor);
         if found.pass("downscaled", small, Tone::Normal, scale)
             || found.pass("downscaled inverted", small, Tone::Inverted, scale)
         {
             return found.finish();
         }
     }
-    let one = Scale::Times(1);
+    let one = Scale::times(1);
     if found.pass("full resolution", full, Tone::Normal, one)
         || found.pass("full resolution inverted", full, Tone::Inverted, one)
     {
         return found.finish();
     }
     let work = small.as_ref().unwrap_or(full);
-    let scale = Scale::Times(if small.is_some() { factor as i64 } else { 1 });
+    let scale = Scale::times(if small.is_some() { factor } else { 1 });
     let t = otsu(&work.pixels);
     if found.pass("global threshold", work, Tone::Threshold(t, false), scale) {
         return found.finish();
@@ -549,14 +722,36 @@ fn search(full: &Luma) -> Result<Vec<String>, Error> {
     ) {
         return found.finish();
     }
-    if found.pass("local threshold", work, Tone::Blocks, scale) {
+    if found.pass("local threshold", work, Tone::Blocks, scale) || found.retry_regions(full) {
         return found.finish();
+    }
+    if found.codes.is_empty()
+        && found.pass("contrast stretched", &stretch(work), Tone::Normal, scale)
+        || found.retry_regions(full)
+    {
+        return found.finish();
+    }
+    // rqrr looks for finder patterns along rows only: in some photos it misses one that a
+    // scan along the columns finds.
+    if found.codes.is_empty() {
+        let turned = transpose(work);
+        let scale = Scale {
+            transposed: true,
+            ..scale
+        };
+        if found.pass("transposed", &turned, Tone::Normal, scale)
+            || found.pass("transposed local threshold", &turned, Tone::Blocks, scale)
+            || found.retry_regions(full)
+        {
+            return found.finish();
+        }
     }
     if full.width * full.height <= UPSCALE_MAX_PIXELS {
         let big = upscale2(full);
-        if !found.pass("2× upscaled", &big, Tone::Normal, Scale::Half) {
-            found.pass("2× upscaled inverted", &big, Tone::Inverted, Scale::Half);
+        if !found.pass("2× upscaled", &big, Tone::Normal, Scale::HALF) {
+            found.pass("2× upscaled inverted", &big, Tone::Inverted, Scale::HALF);
         }
+        found.retry_regions(full);
     }
     found.finish()
 }
@@ -705,6 +900,34 @@ mod tests {
             }
             assert_eq!(d, (x / 4 + y / 4) % 2 == 0, "({x}, {y})");
         }
+    }
+
+    #[test]
+    fn transpose_swaps_axes_and_points_map_back() {
+        let image = luma(3, 2, |x, y| (10 * x + y) as u8);
+        let turned = transpose(&image);
+        assert_eq!((turned.width, turned.height), (2, 3));
+        assert_eq!(turned.pixels, vec![0, 1, 10, 11, 20, 21]);
+        let scale = Scale {
+            transposed: true,
+            ..Scale::times(2)
+        };
+        assert_eq!(scale.point(&rqrr::Point { x: 1, y: 2 }), (4, 2));
+        assert_eq!(
+            Scale::region(100, 50).point(&rqrr::Point { x: 10, y: 4 }),
+            (105, 52)
+        );
+    }
+
+    #[test]
+    fn stretch_spans_the_full_range() {
+        // Low light: everything between 20 and 60.
+        let image = luma(100, 10, |x, _| (20 + (x * 40) / 99) as u8);
+        let stretched = stretch(&image);
+        assert_eq!(stretched.pixels.iter().min(), Some(&0));
+        assert_eq!(stretched.pixels.iter().max(), Some(&255));
+        let flat = stretch(&luma(4, 4, |_, _| 7));
+        assert!(flat.pixels.iter().all(|&p| p == 0));
     }
 
     #[test]
