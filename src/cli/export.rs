@@ -17,11 +17,11 @@ For moving accounts to a phone:
 */
 
 use super::Context;
-use super::qr::{Modules, png_bytes, terminal_drawing};
 use crate::entry::{Entry, Kind};
 use crate::error::{Error, Result};
 use crate::fsmode;
 use crate::keys::{self, sealed};
+use crate::qr::encode::{Modules, png_bytes, terminal_drawing};
 use crate::vault::Vault;
 use crate::{migration, uri};
 use serde::Serialize;
