@@ -112,7 +112,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             .and_then(|()| out.flush())
             .map_err(|e| Error::io("cannot write output", e));
     };
-    write_private(path, &bytes)?;
+    fsmode::write_private(path, &bytes)
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
     let how = if args.format == ExportFormat::Age {
         "encrypted with your passphrase; `otp import` or `age -d` opens it"
     } else {
@@ -123,25 +124,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         if count == 1 { "entry" } else { "entries" },
         path.display()
     ));
-    Ok(())
-}
-
-/// Writes `bytes` to `path`, private ([`fsmode`]: mode 0600 on Unix), replacing it atomically:
-/// a temp file in the same directory, private from the start, fsynced, renamed into place.
-pub(super) fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let fail = |e: std::io::Error| Error::io(format!("cannot write {}", path.display()), e);
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut temp = fsmode::temp_builder()
-        .prefix(".otp-export-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    temp.write_all(bytes).map_err(fail)?;
-    temp.as_file().sync_all().map_err(fail)?;
-    temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
 
@@ -341,7 +323,8 @@ fn write_pngs(ctx: &Context, dir: &Path, codes: &[Modules], accounts: usize) -> 
         )));
     }
     for (path, modules) in paths.iter().zip(codes) {
-        write_private(path, &png_bytes(modules)?)?;
+        fsmode::write_private(path, &png_bytes(modules)?)
+            .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
     }
     ctx.print(&format!(
         "Wrote {} QR code{} of {accounts} account{} to {} (mode 0600).\n\
