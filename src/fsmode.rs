@@ -40,6 +40,25 @@ pub fn temp_builder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
     builder
 }
 
+/// Writes `bytes` to `path`, private (mode 0600 on Unix), replacing
+/// it atomically: a temp file in the same directory, private from the start,
+/// fsynced, renamed into place. On failure the temp file is removed and `path` is untouched.
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut temp = temp_builder()
+        .prefix(".otp-export-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Creates `dir` and any missing parents, private (mode 0700 on Unix). One that exists is
 /// left as it is.
 pub fn create_dir_all(dir: &Path) -> io::Result<()> {

@@ -12,6 +12,7 @@ pub mod clipboard;
 pub mod config;
 pub mod entry;
 pub mod error;
+pub mod export;
 pub mod fsmode;
 #[doc(hidden)]
 pub mod fuzzing;

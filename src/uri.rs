@@ -50,6 +50,27 @@ pub fn is_otpauth(text: &str) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case(SCHEME))
 }
 
+/// What a URI that carries accounts is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// `otpauth://`: one account ([`parse`]).
+    Otpauth,
+    /// `otpauth-migration://`: a Google Authenticator transfer ([`crate::migration::parse`]).
+    Transfer,
+}
+
+/// Whether `text` is an otpauth URI, a Google Authenticator transfer, or neither: the one
+/// place that tells them apart, for `otp add` and the importers.
+pub fn classify(text: &str) -> Option<Scheme> {
+    if crate::migration::is_migration(text) {
+        Some(Scheme::Transfer)
+    } else if is_otpauth(text) {
+        Some(Scheme::Otpauth)
+    } else {
+        None
+    }
+}
+
 /// Parameters that may appear once: each decides the key, the codes or the account's name.
 const SINGLE: [&str; 6] = [
     "secret",
@@ -261,6 +282,21 @@ mod tests {
 
     fn p(uri: &str) -> NewEntry {
         parse(uri).unwrap_or_else(|e| panic!("{uri}: {e}"))
+    }
+
+    #[test]
+    fn classify_tells_otpauth_from_transfers() {
+        assert_eq!(
+            classify("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP"),
+            Some(Scheme::Otpauth)
+        );
+        assert_eq!(classify("OTPAUTH://hotp/x"), Some(Scheme::Otpauth));
+        assert_eq!(
+            classify("otpauth-migration://offline?data=AA"),
+            Some(Scheme::Transfer)
+        );
+        assert_eq!(classify("https://example.com"), None);
+        assert_eq!(classify("shot.png"), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@ ways that keep it out of both.
 use super::Context;
 use crate::entry::{self, Algorithm, Kind, NewEntry, Secret};
 use crate::error::{Error, Result};
+use crate::uri::Scheme;
 use crate::vault::{Added, Vault};
 use crate::{clipboard, migration, qr, uri};
 use std::io::Read;
@@ -174,7 +175,7 @@ fn read_sources(ctx: &Context, sources: &[String]) -> Result<Vec<Input>> {
                 }
                 parse_text(line, &format!("stdin line {}", n + 1), &mut inputs)?;
             }
-        } else if uri::is_otpauth(source) || migration::is_migration(source) {
+        } else if uri::classify(source).is_some() {
             parse_text(source, &format!("source {} (URI)", i + 1), &mut inputs)?;
         } else if looks_like_uri(source) && !std::path::Path::new(source).exists() {
             // Never echo it: a mistyped URI still holds the secret. `uri::parse` names only
@@ -218,8 +219,11 @@ fn paste_hidden() -> Result<Zeroizing<String>> {
 /// Whether a command-line argument is a URI holding a secret (an otpauth URI with a `secret`
 /// parameter, or a Google Authenticator transfer).
 fn carries_secret(source: &str) -> bool {
-    migration::is_migration(source)
-        || (uri::is_otpauth(source) && source.to_ascii_lowercase().contains("secret="))
+    match uri::classify(source) {
+        Some(Scheme::Transfer) => true,
+        Some(Scheme::Otpauth) => source.to_ascii_lowercase().contains("secret="),
+        None => false,
+    }
 }
 
 /// `scheme:…` with an RFC 3986 scheme of two or more characters (so `C:\…` is a path).
@@ -235,7 +239,7 @@ fn looks_like_uri(text: &str) -> bool {
 
 /// One line of text: an otpauth URI or a Google Authenticator transfer.
 fn parse_text(text: &str, from: &str, inputs: &mut Vec<Input>) -> Result<()> {
-    if migration::is_migration(text) {
+    if uri::classify(text) == Some(Scheme::Transfer) {
         let entries = migration::parse(text).map_err(|e| Error::input(from, e))?;
         inputs.extend(entries.into_iter().map(|entry| Input {
             from: from.to_string(),
@@ -277,7 +281,7 @@ fn read_clipboard(inputs: &mut Vec<Input>) -> Result<()> {
             }
             for (n, line) in lines.iter().enumerate() {
                 let from = format!("clipboard line {}", n + 1);
-                if !(uri::is_otpauth(line) || migration::is_migration(line)) {
+                if uri::classify(line).is_none() {
                     let what = describe(line);
                     return Err(Error::input(
                         from,
@@ -315,7 +319,7 @@ fn add_payloads(from: &str, payloads: &[String], inputs: &mut Vec<Input>) -> Res
             1 => from.to_string(),
             _ => format!("{from} (QR code {} of {})", n + 1, payloads.len()),
         };
-        if !(uri::is_otpauth(payload) || migration::is_migration(payload)) {
+        if uri::classify(payload).is_none() {
             let what = describe(payload);
             return Err(Error::input(
                 from,

@@ -13,6 +13,7 @@
 
 use super::Context;
 use crate::error::{Error, Result};
+use crate::fsmode;
 use crate::keys::identity_file::Restored;
 use crate::keys::{self, Backend, Key, sealed};
 use crate::vault::{self, Vault, VaultFile};
@@ -88,7 +89,8 @@ fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
     match &args.output {
         None => ctx.print(&String::from_utf8_lossy(&kit)),
         Some(path) => {
-            super::export::write_private(path, &kit)?;
+            fsmode::write_private(path, &kit)
+                .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
             ctx.notice(&format!(
                 "Wrote the recovery kit of {} to {}. Keep it (and its passphrase) away from this \
                  machine; restore it with `otp key import {}`.",

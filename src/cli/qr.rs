@@ -15,20 +15,12 @@ the user may not mean to lose it).
 use super::Context;
 use crate::entry::Kind;
 use crate::error::{Error, Result};
+use crate::qr::encode::{Modules, png_bytes, terminal_drawing};
 use crate::vault::Vault;
 use crate::{query, uri};
-use qrcode::{Color, QrCode};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use zeroize::{Zeroize, Zeroizing};
-
-/// Light modules around the code: the QR specification asks for four.
-pub const QUIET_ZONE: usize = 4;
-/// Pixels per module in a written PNG: comfortably above what phone cameras need.
-pub const PNG_MODULE_PIXELS: usize = 8;
-/// Black foreground on a white background, from the 256-colour cube.
-const BLACK_ON_WHITE: &str = "\x1b[38;5;16;48;5;231m";
-const RESET: &str = "\x1b[0m";
+use zeroize::Zeroizing;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -84,83 +76,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
 }
 
-/// The modules of a QR code with its quiet zone: `size` × `size`, row-major, `true` = dark.
-pub struct Modules {
-    pub size: usize,
-    dark: Vec<bool>,
-}
-
-impl Modules {
-    /// Encodes `text` (error correction level M, the smallest symbol that holds it).
-    pub fn encode(text: &str) -> Result<Modules> {
-        let code = QrCode::new(text.as_bytes())
-            .map_err(|e| Error::Rejected(format!("cannot make a QR code of this entry: {e}")))?;
-        Ok(Modules::from_colors(code.width(), &code.to_colors()))
-    }
-
-    fn from_colors(width: usize, colors: &[Color]) -> Modules {
-        let size = width + 2 * QUIET_ZONE;
-        let mut dark = vec![false; size * size];
-        for (i, color) in colors.iter().enumerate() {
-            let (y, x) = (i / width + QUIET_ZONE, i % width + QUIET_ZONE);
-            dark[y * size + x] = *color == Color::Dark;
-        }
-        Modules { size, dark }
-    }
-
-    /// Whether the module at column `x`, row `y` is dark; outside the symbol is light.
-    pub fn is_dark(&self, x: usize, y: usize) -> bool {
-        x < self.size && y < self.size && self.dark[y * self.size + x]
-    }
-}
-
-impl Drop for Modules {
-    fn drop(&mut self) {
-        // The pattern encodes the secret as surely as the URI does.
-        self.dark.zeroize();
-    }
-}
-
-/// The code as lines of half blocks, each wrapped in black-on-white and a reset (so the
-/// background cannot bleed past the line). The line under an odd last row is light.
-pub fn terminal_drawing(modules: &Modules) -> String {
-    let mut out = String::new();
-    for y in (0..modules.size).step_by(2) {
-        out.push_str(BLACK_ON_WHITE);
-        for x in 0..modules.size {
-            out.push(match (modules.is_dark(x, y), modules.is_dark(x, y + 1)) {
-                (true, true) => '█',
-                (true, false) => '▀',
-                (false, true) => '▄',
-                (false, false) => ' ',
-            });
-        }
-        out.push_str(RESET);
-        out.push('\n');
-    }
-    out
-}
-
-/// A greyscale PNG of the code, [`PNG_MODULE_PIXELS`] per module, quiet zone included.
-pub fn png_bytes(modules: &Modules) -> Result<Zeroizing<Vec<u8>>> {
-    use image::ImageEncoder;
-    let side = modules.size * PNG_MODULE_PIXELS;
-    let mut pixels = Zeroizing::new(vec![255u8; side * side]);
-    for (i, pixel) in pixels.iter_mut().enumerate() {
-        let (y, x) = (i / side / PNG_MODULE_PIXELS, i % side / PNG_MODULE_PIXELS);
-        if modules.is_dark(x, y) {
-            *pixel = 0;
-        }
-    }
-    let mut png = Zeroizing::new(Vec::new());
-    let side =
-        u32::try_from(side).map_err(|_| Error::Rejected("the QR code is too large".into()))?;
-    image::codecs::png::PngEncoder::new(&mut *png)
-        .write_image(&pixels, side, side, image::ExtendedColorType::L8)
-        .map_err(|e| Error::Rejected(format!("cannot encode the PNG image: {e}")))?;
-    Ok(png)
-}
-
 /// Writes the PNG to a new file, readable by its owner only. On failure nothing is left.
 fn write_png(path: &Path, modules: &Modules) -> Result<()> {
     let png = png_bytes(modules)?;
@@ -198,72 +113,5 @@ fn warn_if_too_narrow(ctx: &Context, columns_needed: usize) {
             "otp: the terminal is {columns} columns wide and the QR code needs \
              {columns_needed}: widen the window, or write an image with --png FILE"
         ));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Reads a drawing back into modules, as a scanner would see it.
-    fn read_back(drawing: &str) -> Vec<Vec<bool>> {
-        let mut rows = Vec::new();
-        for line in drawing.lines() {
-            let line = line
-                .strip_prefix(BLACK_ON_WHITE)
-                .and_then(|l| l.strip_suffix(RESET))
-                .expect("every line is black on white");
-            let (top, bottom): (Vec<bool>, Vec<bool>) = line
-                .chars()
-                .map(|c| match c {
-                    '█' => (true, true),
-                    '▀' => (true, false),
-                    '▄' => (false, true),
-                    ' ' => (false, false),
-                    other => panic!("unexpected {other:?}"),
-                })
-                .unzip();
-            rows.push(top);
-            rows.push(bottom);
-        }
-        rows
-    }
-
-    #[test]
-    fn the_drawing_holds_every_module_and_the_quiet_zone() {
-        let modules = Modules::encode("otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP").unwrap();
-        let rows = read_back(&terminal_drawing(&modules));
-        assert_eq!(
-            rows.len(),
-            modules.size + 1,
-            "odd size: one light row added"
-        );
-        for (y, row) in rows.iter().enumerate() {
-            assert_eq!(row.len(), modules.size);
-            for (x, &dark) in row.iter().enumerate() {
-                assert_eq!(dark, modules.is_dark(x, y), "module {x},{y}");
-            }
-        }
-        // Quiet zone: the first and last four rows and columns are light.
-        let edge = |i: usize| i < QUIET_ZONE || i >= modules.size - QUIET_ZONE;
-        for y in 0..modules.size {
-            for x in 0..modules.size {
-                if edge(x) || edge(y) {
-                    assert!(!modules.is_dark(x, y), "{x},{y} in the quiet zone");
-                }
-            }
-        }
-        // The finder pattern's corner is dark.
-        assert!(modules.is_dark(QUIET_ZONE, QUIET_ZONE));
-    }
-
-    #[test]
-    fn the_png_decodes_to_the_text() {
-        let text = "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP&issuer=A";
-        let png = png_bytes(&Modules::encode(text).unwrap()).unwrap();
-        assert_eq!(
-            crate::qr::decode_bytes(&png).unwrap(),
-            vec![text.to_string()]
-        );
     }
 }

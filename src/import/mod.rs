@@ -11,6 +11,7 @@ mod aegis;
 mod age;
 mod andotp;
 mod bitwarden;
+mod common;
 mod ente;
 mod freeotp;
 mod json;

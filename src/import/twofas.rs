@@ -13,7 +13,7 @@ the password gives the AES-256-GCM key. `reference` (a known text encrypted the 
 tells a wrong password from a damaged file. Groups stay in clear and go into the note.
 */
 
-use super::aegis::{self, JsonKind};
+use super::common::{self, JsonKind};
 use super::{Error, Format, Imported, Passwords, Skipped};
 use crate::entry::{self, Algorithm, Kind, NewEntry, Secret};
 use crate::uri;
@@ -35,7 +35,7 @@ impl Format for TwoFas {
     }
 
     fn detect(&self, bytes: &[u8]) -> bool {
-        aegis::outline(bytes).is_some_and(|o| {
+        common::outline(bytes).is_some_and(|o| {
             o.kind("services") == Some(JsonKind::Array)
                 && o.kind("schemaVersion") == Some(JsonKind::Number)
         })
@@ -129,11 +129,11 @@ pub(super) fn read(
     passwords: &mut Passwords,
 ) -> Result<(Vec<Imported>, Vec<Skipped>), Error> {
     let mut backup: Backup =
-        serde_json::from_slice(bytes).map_err(|e| malformed(aegis::json(&e)))?;
+        serde_json::from_slice(bytes).map_err(|e| malformed(common::json(&e)))?;
     if let Some(sealed) = backup.services_encrypted.take().filter(|s| !s.is_empty()) {
         let plaintext = decrypt(&sealed, backup.reference.as_deref(), passwords)?;
         backup.services = serde_json::from_slice(&plaintext)
-            .map_err(|e| malformed(format!("its decrypted services: {}", aegis::json(&e))))?;
+            .map_err(|e| malformed(format!("its decrypted services: {}", common::json(&e))))?;
     }
     let groups = backup.groups.unwrap_or_default();
     let mut out = Vec::new();
@@ -160,7 +160,7 @@ pub(super) fn read(
             Some(t) => {
                 skipped.push(Skipped {
                     index,
-                    label: aegis::label(&issuer, &account),
+                    label: common::label(&issuer, &account),
                     reason: format!(
                         "otp does not support {:?} tokens",
                         crate::output::sanitize(&t)
@@ -182,7 +182,7 @@ pub(super) fn read(
             .filter(|n| !n.is_empty());
         out.push(Imported {
             entry: super::validated(index, entry)?,
-            note: aegis::note(group.as_slice(), None),
+            note: common::note(group.as_slice(), None),
             recovery: Vec::new(),
         });
     }

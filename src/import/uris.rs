@@ -3,6 +3,7 @@
 //! skipped. Many apps export this shape as "plain text".
 
 use super::{Error, Format, Imported, Passwords};
+use crate::uri::Scheme;
 use crate::{migration, uri};
 
 pub struct Uris;
@@ -25,7 +26,7 @@ impl Format for Uris {
         };
         lines(text)
             .next()
-            .is_some_and(|(_, l)| uri::is_otpauth(l) || migration::is_migration(l))
+            .is_some_and(|(_, l)| uri::classify(l).is_some())
     }
 
     fn parse(&self, bytes: &[u8], _: &mut Passwords) -> Result<Vec<Imported>, Error> {
@@ -40,7 +41,7 @@ impl Format for Uris {
                 format: "uris",
                 reason: format!("line {n}: {reason}"),
             };
-            if migration::is_migration(line) {
+            if uri::classify(line) == Some(Scheme::Transfer) {
                 let batch = migration::parse(line).map_err(|e| at_line(e.to_string()))?;
                 out.extend(batch.into_iter().map(Imported::from));
             } else {

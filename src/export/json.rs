@@ -1,0 +1,17 @@
+//! `json`: the vault document, in plaintext.
+
+use super::{Format, Output};
+use crate::error::Result;
+use crate::vault::Document;
+
+pub struct Json;
+
+impl Format for Json {
+    fn name(&self) -> &'static str {
+        "json"
+    }
+
+    fn export(&self, doc: &Document) -> Result<Output> {
+        Ok(Output::File(doc.to_json()))
+    }
+}
