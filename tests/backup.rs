@@ -126,7 +126,7 @@ fn age_backup_round_trips_and_opens_with_stock_age() {
         assert!(out.status.success(), "age -d failed: {}", stdout(&out));
         let doc: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&plain).unwrap()).expect("JSON document");
-        assert_eq!(doc["version"], 2);
+        assert_eq!(doc["version"], otp::vault::document::VERSION);
         assert_eq!(doc["entries"].as_array().unwrap().len(), 3);
     }
 }

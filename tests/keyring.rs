@@ -849,7 +849,7 @@ fn falls_back_to_an_identity_file_without_a_session_bus() {
 
         if require_tool("age") {
             let doc = age_decrypt(&identity, &env.vault);
-            assert_eq!(doc["version"], 2, "{doc}");
+            assert_eq!(doc["version"], otp::vault::document::VERSION, "{doc}");
             assert_eq!(
                 secrets_in(&doc),
                 vec![

@@ -159,7 +159,7 @@ fn no_secret_on_disk_but_age_reads_the_vault() {
             .expect("run age");
         assert!(out.status.success(), "age -d: {}", stderr(&out));
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("vault JSON");
-        assert_eq!(doc["version"], 2, "{doc}");
+        assert_eq!(doc["version"], otp::vault::document::VERSION, "{doc}");
         let stored: BTreeSet<&str> = doc["entries"]
             .as_array()
             .expect("entries")
