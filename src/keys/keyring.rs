@@ -74,48 +74,11 @@ fn map(e: keyring_core::Error) -> Error {
     }
 }
 
-/// The identity for `vault` (its canonical path): the cached copy while it lives and still
-/// opens the vault, else the one stored in the OS keyring, which is then cached.
-pub fn load(vault: &str) -> Result<age::x25519::Identity, Error> {
-    if let Some(identity) = cache::get(vault) {
-        match opens(vault, &identity) {
-            // Rotated or restored elsewhere (another session, another machine): ask again.
-            Some(false) => {
-                cache::forget(vault);
-            }
-            // Unreadable vault: the caller reports that better than we can.
-            Some(true) | None => return Ok(identity),
-        }
-    }
-    let identity = load_stored(vault)?;
-    // Only a key that opens the vault is worth keeping.
-    if cache::lifetime() > 0 && opens(vault, &identity) == Some(true) {
-        cache::put(vault, &identity);
-    }
-    Ok(identity)
-}
-
 /// The identity stored in the OS keyring for `vault`, never the cached copy: for callers that
 /// must know what the keyring itself holds (restoring a key).
 pub fn load_stored(vault: &str) -> Result<age::x25519::Identity, Error> {
     let secret = zeroize::Zeroizing::new(entry(vault)?.get_password().map_err(map)?);
     age::x25519::Identity::from_str(secret.trim()).map_err(|_| Error::BadKeyringKey)
-}
-
-/// Whether `identity` opens the header of the vault at `vault`: one X25519 agreement and the
-/// header's MAC, read from the file's first block; the payload is not touched. `None` when
-/// that cannot be told (no such file, not an age file, a passphrase vault).
-fn opens(vault: &str, identity: &age::x25519::Identity) -> Option<bool> {
-    let file = std::fs::File::open(vault).ok()?;
-    let decryptor = age::Decryptor::new_buffered(std::io::BufReader::new(file)).ok()?;
-    if decryptor.is_scrypt() {
-        return None;
-    }
-    match decryptor.decrypt(std::iter::once(identity as &dyn age::Identity)) {
-        Ok(_) => Some(true),
-        Err(age::DecryptError::NoMatchingKeys) => Some(false),
-        Err(_) => None,
-    }
 }
 
 /// Stores (or replaces) the identity for `vault`, and drops its cached copy (before, so that

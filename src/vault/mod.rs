@@ -596,7 +596,7 @@ fn create_key(settings: &Settings) -> Result<(Key, Backend, Option<Fallback>, bo
         }
         Some(Backend::Keyring) | None => {
             let user = settings.keyring_user();
-            match keys::keyring::load(&user) {
+            match keys::keyring::load_stored(&user) {
                 Ok(identity) => return Ok((Key::Identity(identity), Backend::Keyring, None, true)),
                 Err(keys::Error::NoKeyringKey) => {}
                 Err(keys::Error::KeyringUnavailable(reason)) if settings.backend.is_none() => {
@@ -711,14 +711,33 @@ fn unlock(settings: &Settings, bytes: Vec<u8>, purpose: Use) -> Result<Unlocked,
             Some(file_result)
         }
     };
-    match keyring_identity(settings, purpose) {
+    // A reader first tries the short-lived copy of the keyring key, like any other key: one
+    // that no longer opens the vault (rotated or restored elsewhere) is dropped.
+    let user = settings.keyring_user();
+    if purpose == Use::Read
+        && let Some(id) = keys::cache::get(&user)
+    {
+        match try_keys(vec![Key::Identity(id)], Backend::Keyring) {
+            Err(crypto::Error::WrongKey) => {
+                keys::cache::forget(&user);
+            }
+            other => return other.map_err(|e| key_fail(e, Backend::Keyring)),
+        }
+    }
+    match keyring_identity(settings) {
         Ok((id, legacy)) => {
             let unlocked = try_keys(vec![Key::Identity(id)], Backend::Keyring)
                 .map_err(|e| key_fail(e, Backend::Keyring))?;
-            if legacy && let Key::Identity(id) = &unlocked.0 {
-                // From now on under the resolved name too, which every link to this vault
-                // uses; the old item stays (keys are only removed by `otp key`).
-                let _ = keys::keyring::save(&settings.keyring_user(), id);
+            if let Key::Identity(id) = &unlocked.0 {
+                if legacy {
+                    // From now on under the resolved name too, which every link to this
+                    // vault uses; the old item stays (keys are only removed by `otp key`).
+                    let _ = keys::keyring::save(&user, id);
+                }
+                // Only a key that opened the vault is cached (nothing when the cache is off).
+                if purpose == Use::Read {
+                    keys::cache::put(&user, id);
+                }
             }
             Ok(unlocked)
         }
@@ -738,14 +757,8 @@ fn unlock(settings: &Settings, bytes: Vec<u8>, purpose: Use) -> Result<Unlocked,
 
 /// The vault's key in the keyring, and whether it was found under the name a symlinked
 /// vault had before links were resolved (see [`Settings::keyring_user`]).
-fn keyring_identity(
-    settings: &Settings,
-    purpose: Use,
-) -> Result<(age::x25519::Identity, bool), keys::Error> {
-    let load = match purpose {
-        Use::Read => keys::keyring::load,
-        Use::Write => keys::keyring::load_stored,
-    };
+fn keyring_identity(settings: &Settings) -> Result<(age::x25519::Identity, bool), keys::Error> {
+    let load = keys::keyring::load_stored;
     match load(&settings.keyring_user()) {
         Err(keys::Error::NoKeyringKey) => match settings.legacy_keyring_user() {
             Some(legacy) => match load(&legacy) {
