@@ -4,7 +4,8 @@
 //! and subcommands to clap's part. When the vault cannot be opened quickly without asking (a
 //! passphrase vault, no vault, no key) it completes nothing, at once.
 //! The fish script, sourced in a real fish, completes names after the same commands and
-//! likewise nothing for a passphrase vault. The internal `otp __complete-names` is in no help
+//! likewise nothing for a passphrase vault. So does zsh's (`completions/_otp`, in a real
+//! interactive zsh on tmux), which also reads `--vault` and `OTP_VAULT=…` typed on the line. The internal `otp __complete-names` is in no help
 //! text and offered by no script.
 
 mod common;
@@ -295,4 +296,150 @@ fn fish_completes_entry_names_and_nothing_for_a_passphrase_vault() {
         assert!(out.status.success(), "{}", stderr(&out));
     }
     assert!(fish_complete(&locked, "otp code gi").is_empty());
+}
+
+/// A real interactive zsh (`zsh -f`, compinit over the committed `completions/_otp`) in a tmux
+/// session of the test's own, with `otp` on PATH and `OTP_VAULT` naming no vault.
+struct Zsh {
+    socket: PathBuf,
+}
+
+impl Zsh {
+    fn start(env: &TestEnv) -> Zsh {
+        let socket = env.dir.path().join("zsh.tmux");
+        let bin = Path::new(env!("CARGO_BIN_EXE_otp"))
+            .parent()
+            .expect("bin dir")
+            .to_path_buf();
+        let q = |p: &Path| format!("'{}'", p.to_string_lossy().replace('\'', r"'\''"));
+        let shell = format!(
+            "env -i TERM=xterm HOME={home} PATH={bin}:/usr/bin:/bin OTP_VAULT={missing} \
+             OTP_IDENTITY_FILE={identity} NO_COLOR=1 zsh -f",
+            home = q(&env.home),
+            bin = q(&bin),
+            missing = q(&env.home.join("no-vault-here.age")),
+            identity = q(&env.identity),
+        );
+        let zsh = Zsh { socket };
+        zsh.tmux(&["new-session", "-d", "-x", "200", "-y", "20", &shell]);
+        let completions = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("completions");
+        zsh.tmux(&[
+            "send-keys",
+            &format!(
+                "PS1='zsh> '; fpath=({} $fpath); autoload -U compinit; compinit -u; clear",
+                q(&completions)
+            ),
+            "Enter",
+        ]);
+        zsh.wait_for("a prompt", |line| line == "zsh>");
+        zsh
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux");
+        assert!(out.status.success(), "tmux {args:?}: {}", stderr(&out));
+        stdout(&out)
+    }
+
+    /// The line the cursor is on.
+    fn line(&self) -> String {
+        let screen = self.tmux(&["capture-pane", "-p"]);
+        let y: usize = self
+            .tmux(&["display-message", "-p", "#{cursor_y}"])
+            .trim()
+            .parse()
+            .expect("cursor_y");
+        screen.lines().nth(y).unwrap_or("").trim_end().to_string()
+    }
+
+    fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let line = self.line();
+            if done(&line) {
+                return line;
+            }
+            assert!(
+                started.elapsed() < QUICK,
+                "zsh never showed {what}; the line is {line:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Types `typed`, presses Tab, and returns the line once it changed (or, when `expect_none`,
+    /// after a while without change), then clears it.
+    fn complete(&self, typed: &str, expect_none: bool) -> String {
+        self.tmux(&["send-keys", "-l", typed]);
+        let before = self.wait_for("the typed line", |l| l.ends_with(typed.trim_end()));
+        self.tmux(&["send-keys", "Tab"]);
+        let line = if expect_none {
+            std::thread::sleep(Duration::from_secs(3));
+            self.line()
+        } else {
+            self.wait_for("a completion", |l| l != before)
+        };
+        self.tmux(&["send-keys", "C-u"]);
+        self.wait_for("an empty line", |l| l == "zsh>");
+        line
+    }
+}
+
+impl Drop for Zsh {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+#[test]
+fn zsh_completes_entry_names_of_the_vault_named_on_the_line() {
+    if !require_tool("zsh") || !require_tool("tmux") {
+        return;
+    }
+    let env = TestEnv::new();
+    env.add(&[GITHUB, GOOGLE, SPACED]);
+    let zsh = Zsh::start(&env);
+    let vault = env.vault.to_string_lossy().into_owned();
+    let home = env.home.to_string_lossy().into_owned();
+    let tilde = format!(
+        "~/{}",
+        vault
+            .strip_prefix(&format!("{home}/"))
+            .expect("vault in home")
+    );
+    // The shell's OTP_VAULT names no vault: only a vault named on the line has names.
+    assert_eq!(zsh.complete("otp code goo", true), "zsh> otp code goo");
+    for (typed, completed) in [
+        (
+            format!("otp --vault {vault} code goo"),
+            "Google:alice@gmail.com",
+        ),
+        (
+            format!("otp code --vault={tilde} goo"),
+            "Google:alice@gmail.com",
+        ),
+        (
+            format!("otp --vault {tilde} uri git\\ "),
+            "Git\\ Lab:bob\\ b",
+        ),
+        (
+            format!("OTP_VAULT={tilde} otp rename GITH"),
+            "GitHub:alice@example.com",
+        ),
+    ] {
+        let line = zsh.complete(&typed, false);
+        assert!(
+            line.ends_with(completed),
+            "{typed:?} completed to {line:?}, not …{completed:?}"
+        );
+    }
 }

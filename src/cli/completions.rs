@@ -204,11 +204,35 @@ fn zsh_with_names(text: &str) -> String {
 }
 
 const ZSH_NAMES: &str = r#"# Entry names from `otp __complete-names` (nothing when the vault would need a passphrase or
-# a locked keyring), matched case-insensitively.
+# a locked keyring), matched case-insensitively. By the time a subcommand's arguments are
+# completed, `words` starts at the subcommand: the command and the vault, config, backend and
+# identity options typed anywhere on the line are read from the line itself.
 (( $+functions[_otp_entry_names] )) ||
 _otp_entry_names() {
-    local -a names
-    names=(${(f)"$(_call_program entries ${words[1]} __complete-names 2>/dev/null)"})
+    local -a names typed assign global
+    local i word
+    typed=(${(z)LBUFFER})
+    # Variables set for this command alone (OTP_VAULT=… otp code) apply to the names asked.
+    while [[ ${typed[1]} == [A-Za-z_][A-Za-z0-9_]#=* ]]; do
+        word=${(Q)typed[1]#*=}
+        assign+=(${typed[1]%%=*}=${(q)word/#\~\//$HOME/})
+        shift typed
+    done
+    for (( i = 2; i <= $#typed; i++ )); do
+        word=${(Q)typed[i]}
+        case $word in
+            --vault|--config|--backend|--identity)
+                (( i < $#typed )) || break
+                global+=($word ${(Q)typed[i + 1]})
+                (( i++ ))
+                ;;
+            --vault=*|--config=*|--backend=*|--identity=*) global+=($word) ;;
+        esac
+    done
+    # A leading ~/ as the shell would expand it.
+    global=(${global/#\~\//$HOME/})
+    global=(${global/#(#b)(--[a-z]##=)\~\//$match[1]$HOME/})
+    names=(${(f)"$(_call_program entries $assign ${(q)${(Q)typed[1]:-otp}} ${(q)global[@]} __complete-names 2>/dev/null)"})
     compadd -M 'm:{a-zA-Z}={A-Za-z}' -a names
 }
 "#;
