@@ -13,10 +13,20 @@ const REMOTE: &str = "origin";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot run git: {0} (install git to use `otp sync`)")]
+    #[error("cannot run git: {0}")]
     NoGit(std::io::Error),
     #[error("git {what} failed: {message}")]
     Failed { what: String, message: String },
+}
+
+impl Error {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::NoGit(_) => Some("install git to use `otp sync`"),
+            Error::Failed { .. } => None,
+        }
+    }
 }
 
 /// A vault's folder as a git repository.

@@ -229,12 +229,12 @@ fn a_missing_tool_or_session_is_a_clear_error_and_spends_nothing() {
         (
             Some(":0"),
             None,
-            "otp: cannot type the code: xdotool is not installed (install the xdotool package)\n",
+            "otp: cannot type the code: xdotool is not installed\nhint: install the xdotool package\n",
         ),
         (
             Some(":0"),
             Some("wayland-1"),
-            "otp: cannot type the code: wtype is not installed (install the wtype package)\n",
+            "otp: cannot type the code: wtype is not installed\nhint: install the wtype package\n",
         ),
         (
             None,

@@ -13,7 +13,7 @@ ways that keep it out of both.
 
 use super::Context;
 use crate::entry::{self, Algorithm, Kind, NewEntry, Secret};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::uri::Scheme;
 use crate::vault::{Added, Vault};
 use crate::{clipboard, migration, qr, uri};
@@ -156,7 +156,7 @@ fn read_sources(ctx: &Context, sources: &[String]) -> Result<Vec<Input>> {
     for (i, source) in sources.iter().enumerate() {
         if source == "-" {
             if stdin_used {
-                return Err(Error::Usage("`-` (stdin) can be given only once".into()));
+                return Err(Usage::StdinTwice.into());
             }
             stdin_used = true;
             let text = if ctx.stdin_is_terminal {
@@ -347,11 +347,12 @@ fn describe(payload: &str) -> &'static str {
 
 fn manual(ctx: &Context, args: &Args) -> Result<Input> {
     let Some(account) = args.account.clone() else {
-        return Err(Error::Usage(
-            "give an otpauth URI, an image, `-` for stdin, or --account (and --issuer) to type \
-             the secret in"
-                .into(),
-        ));
+        return Err(Usage::NothingGiven {
+            what: "add",
+            give: "give an otpauth URI, an image, `-` for stdin, or --account (and --issuer) to \
+                   type the secret in",
+        }
+        .into());
     };
     let invalid = |what| move |source| Error::Entry { what, source };
     let kind = Kind::parse(&args.kind).map_err(invalid("type"))?;
@@ -395,9 +396,11 @@ fn read_secret(ctx: &Context, from_stdin: bool) -> Result<Secret> {
                 .map_err(|e| Error::io("cannot read the secret", e))?,
         )
     } else {
-        return Err(Error::Usage(
-            "stdin is not a terminal: pass the secret with --secret-stdin".into(),
-        ));
+        return Err(Usage::CannotPrompt {
+            what: "the secret",
+            instead: "pass the secret with --secret-stdin",
+        }
+        .into());
     };
     Secret::parse(text.trim()).map_err(|source| Error::Entry {
         what: "secret",

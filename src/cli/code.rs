@@ -3,7 +3,7 @@
 use super::Context;
 use crate::clipboard::{self, CopyOptions};
 use crate::entry::{Entry, Window};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::handout;
 use crate::output;
 use crate::query;
@@ -46,9 +46,13 @@ pub fn parse_time(text: &str) -> Result<i64> {
         .parse::<jiff::Timestamp>()
         .map(|t| t.as_second())
         .map_err(|_| {
-            Error::Usage(format!(
-                "invalid --at {text:?}: give unix seconds or RFC 3339, like 2026-01-02T03:04:05Z"
-            ))
+            Usage::Invalid {
+                option: "--at",
+                value: text.to_string(),
+                why: "not a time".into(),
+                hint: Some("give unix seconds or RFC 3339, like 2026-01-02T03:04:05Z"),
+            }
+            .into()
         })
 }
 
@@ -63,9 +67,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let entry = &entry;
     if entry.is_counter_based() {
         if args.next || at.is_some() || args.wait.is_some() {
-            return Err(Error::Usage(
-                "--next, --at and --wait apply to time-based codes; this entry is HOTP".into(),
-            ));
+            return Err(Usage::NotTimeBased {
+                options: "--next, --at and --wait",
+            }
+            .into());
         }
         // Read again under the lock: the unlocked read above may already be stale, and a
         // counter must never be handed out twice. Only HOTP pays this second decryption.

@@ -2,7 +2,7 @@
 
 use super::{Cli, ColorChoice};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::keys::Backend;
 use crate::output::Style;
 use crate::vault;
@@ -44,7 +44,7 @@ impl Context {
             ),
         };
         let config = Config::load(&config_path, required)?;
-        let no_home = || Error::Usage("cannot find a home directory: give --vault".into());
+        let no_home = || Error::from(Usage::NoHome);
 
         let vault_path = match (&cli.options.vault, &config.vault) {
             (Some(p), _) | (None, Some(p)) => p.clone(),

@@ -6,7 +6,7 @@ with `otp sync` and `otp merge` and every machine encrypts to the same keys.
 */
 
 use super::Context;
-use crate::error::{Error, Result};
+use crate::error::{Device, Result};
 use crate::keys::Key;
 use crate::vault::{self, Vault};
 
@@ -44,15 +44,11 @@ pub struct RmArgs {
     pub name: String,
 }
 
-const PASSPHRASE: &str = "a passphrase vault needs no devices: every machine opens it with the \
-                          passphrase (devices are for vaults whose key is in the OS keyring or \
-                          an identity file)";
-
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     match args.command {
         DeviceCommand::Id => match vault::machine_key(&ctx.vault)? {
             Some(id) => ctx.print(&format!("{}\n", id.to_public())),
-            None => Err(Error::Rejected(PASSPHRASE.into())),
+            None => Err(Device::PassphraseVault.into()),
         },
         DeviceCommand::Add(a) => add(ctx, &a),
         DeviceCommand::List => list(ctx),
@@ -63,7 +59,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 fn own_key(vault: &Vault) -> Result<String> {
     match vault.key() {
         Key::Identity(id) => Ok(id.to_public().to_string()),
-        Key::Passphrase(_) => Err(Error::Rejected(PASSPHRASE.into())),
+        Key::Passphrase(_) => Err(Device::PassphraseVault.into()),
     }
 }
 
@@ -74,21 +70,13 @@ fn check_name(name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Usage(
-            "a device name must be 1 to 64 printable characters".into(),
-        ))
+        Err(Device::BadName.into())
     }
 }
 
 fn add(ctx: &Context, args: &AddArgs) -> Result<()> {
     check_name(&args.name)?;
-    let key: age::x25519::Recipient = args.key.trim().parse().map_err(|_| {
-        Error::Usage(
-            "not an age public key (age1…): run `otp device id` on the other machine and \
-             copy what it prints"
-                .into(),
-        )
-    })?;
+    let key: age::x25519::Recipient = args.key.trim().parse().map_err(|_| Device::BadKey)?;
     let key = key.to_string();
     let mut vault = Vault::open_for_update(&ctx.vault)?;
     let own = own_key(&vault)?;
@@ -100,21 +88,17 @@ fn add(ctx: &Context, args: &AddArgs) -> Result<()> {
         } else {
             "a device"
         };
-        return Err(Error::Rejected(format!(
-            "that key is already {what} of the vault ({})",
-            d.name
-        )));
+        return Err(Device::Known {
+            what,
+            name: d.name.clone(),
+        }
+        .into());
     }
     if key == own {
-        return Err(Error::Rejected(
-            "that is this machine's own key: run `otp device id` on the other machine".into(),
-        ));
+        return Err(Device::OwnKey.into());
     }
     if vault.doc.live_devices().any(|d| d.name == args.name) {
-        return Err(Error::Rejected(format!(
-            "a device named {:?} already exists; remove it first or choose another name",
-            args.name
-        )));
+        return Err(Device::NameTaken(args.name.clone()).into());
     }
     // The first device: this machine joins the list too, or the other machine's writes
     // would not be encrypted to it.
@@ -158,15 +142,10 @@ fn rm(ctx: &Context, name: &str) -> Result<()> {
     let mut vault = Vault::open_for_update(&ctx.vault)?;
     let own = own_key(&vault)?;
     let Some(device) = vault.doc.live_devices().find(|d| d.name == name).cloned() else {
-        return Err(Error::Rejected(format!(
-            "no device named {:?} (see `otp device list`)",
-            crate::output::sanitize(name)
-        )));
+        return Err(Device::NoSuchDevice(crate::output::sanitize(name)).into());
     };
     if device.key == own {
-        return Err(Error::Rejected(
-            "that is this machine: remove it from another machine of the vault".into(),
-        ));
+        return Err(Device::ThisMachine.into());
     }
     let now = jiff::Timestamp::now().as_second();
     vault

@@ -14,7 +14,7 @@ Exit status 0 when no check failed (warnings included), 1 otherwise.
 */
 
 use super::Context;
-use crate::error::{Error, Result};
+use crate::error::{Refused, Result};
 use crate::fsmode::{self, Protection};
 use crate::keys::{Backend, cache};
 use crate::sntp;
@@ -82,10 +82,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .filter(|(l, _)| *l == Level::Fail)
         .count();
     if failed > 0 {
-        return Err(Error::Rejected(format!(
-            "{failed} {} failed",
-            if failed == 1 { "check" } else { "checks" }
-        )));
+        return Err(Refused::ChecksFailed { failed }.into());
     }
     Ok(())
 }

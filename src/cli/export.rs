@@ -7,7 +7,7 @@ at a time or written as PNGs (0600) with `--png-dir`; like `otp qr`, never to a 
 */
 
 use super::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refused, Result, Usage};
 use crate::export::{self, Format, Output};
 use crate::fsmode;
 use crate::keys;
@@ -53,9 +53,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ExportFormat::GoogleQr => "google-qr",
     };
     if args.png_dir.is_some() && args.format != ExportFormat::GoogleQr {
-        return Err(Error::Usage(
-            "--png-dir is for --format google-qr; other formats write one file (-o FILE)".into(),
-        ));
+        return Err(Usage::WrongFormat {
+            option: "--png-dir",
+            format: "google-qr",
+            hint: "other formats write one file (-o FILE)",
+        }
+        .into());
     }
     if export::is_plaintext(name) && !args.plaintext {
         let target = if args.output.is_none() && ctx.stdout_is_terminal {
@@ -63,10 +66,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         } else {
             "in the output"
         };
-        return Err(Error::Usage(format!(
-            "--format {name} shows every secret in plaintext {target}: add --plaintext \
-             (and -o FILE), or export the passphrase-encrypted default (--format age)"
-        )));
+        return Err(Usage::PlaintextNotConfirmed {
+            format: name,
+            target,
+        }
+        .into());
     }
     let vault = Vault::open(&ctx.vault)?;
     let count = vault.doc.entries.len();
@@ -79,11 +83,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         ExportFormat::Aegis => Box::new(export::Aegis),
         ExportFormat::GoogleQr => {
             if args.png_dir.is_none() && !ctx.stdout_is_terminal {
-                return Err(Error::Usage(
-                    "refusing to draw QR codes: stdout is not a terminal; write images with \
-                     `otp export --format google-qr --png-dir DIR`"
-                        .into(),
-                ));
+                return Err(Usage::NotOnTerminal {
+                    what: "QR codes",
+                    instead: "write images with `otp export --format google-qr --png-dir DIR`",
+                }
+                .into());
             }
             Box::new(export::GoogleQr { now: ctx.now })
         }
@@ -130,16 +134,12 @@ fn show_codes(
     accounts: usize,
 ) -> Result<()> {
     if texts.is_empty() {
-        return Err(Error::Rejected(
-            "nothing to export: Google Authenticator's transfer format can carry none of the \
-             entries"
-                .into(),
-        ));
+        return Err(Refused::NothingToExport.into());
     }
     let codes = texts
         .iter()
         .map(|u| Modules::encode(u))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     drop(texts);
     let count = codes.len();
     match &args.png_dir {
@@ -170,11 +170,11 @@ fn write_pngs(ctx: &Context, dir: &Path, codes: &[Modules], accounts: usize) -> 
     // Like `otp qr --png`: never replace a file (the user may not mean to lose it); check
     // them all first so a refusal leaves nothing half written.
     if let Some(existing) = paths.iter().find(|p| p.exists()) {
-        return Err(Error::Rejected(format!(
-            "cannot write {}: the file exists; not overwriting it (remove it or choose \
-             another --png-dir)",
-            existing.display()
-        )));
+        return Err(Refused::Exists {
+            path: existing.clone(),
+            instead: "another --png-dir",
+        }
+        .into());
     }
     for (path, modules) in paths.iter().zip(codes) {
         fsmode::write_private(path, &png_bytes(modules)?)

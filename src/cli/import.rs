@@ -9,7 +9,7 @@ would happen and writes nothing.
 */
 
 use super::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::import::{self, FORMATS, Imported, Passwords};
 use crate::vault::{self, Added, Document, Vault};
 use clap::builder::PossibleValuesParser;
@@ -52,9 +52,7 @@ fn password_from_stdin() -> Result<::age::secrecy::SecretString> {
         .map_err(|e| Error::io("cannot read the password from stdin", e))?;
     let password = line.trim_end_matches(['\n', '\r']);
     if password.is_empty() {
-        return Err(Error::Usage(
-            "--password-stdin: stdin holds no password".into(),
-        ));
+        return Err(Usage::NoPasswordOnStdin.into());
     }
     Ok(::age::secrecy::SecretString::from(password.to_string()))
 }
@@ -74,21 +72,25 @@ enum Outcome {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.password_stdin && args.file.as_os_str() == "-" {
-        return Err(Error::Usage(
-            "stdin cannot hold both the file and its password: use --password-file".into(),
-        ));
+        return Err(Usage::Together {
+            first: "`-` (the file on stdin)",
+            second: "--password-stdin",
+            hint: "stdin cannot hold both the file and its password: use --password-file",
+        }
+        .into());
     }
     let shown = args.file.display().to_string();
     let bytes = read(&args)?;
     let rejected = |e: import::Error| -> Error {
         match e {
-            import::Error::Locked(cause) => Error::Vault(vault::Error::Unlock {
-                what: "backup",
-                path: args.file.clone(),
+            import::Error::Locked(cause) => Error::ImportPassword {
+                file: args.file.clone(),
                 cause,
-                hint: None,
-            }),
-            e => Error::Rejected(format!("cannot import {shown}: {e}")),
+            },
+            source => Error::Import {
+                file: shown.clone(),
+                source,
+            },
         }
     };
     let format = import::format_for(&args.format, &bytes).map_err(rejected)?;
@@ -201,26 +203,11 @@ fn count(outcomes: &[Outcome], pred: impl Fn(&Added) -> bool) -> usize {
 }
 
 fn conflict_error(conflicts: &[&str], file: &str, dry_run: bool) -> Error {
-    let what = if dry_run {
-        "the import would fail"
-    } else {
-        "nothing was imported"
-    };
-    Error::Rejected(format!(
-        "cannot import {file}: {} already {} with a different secret ({what}; use --replace \
-         to renew {})",
-        conflicts.join(", "),
-        if conflicts.len() == 1 {
-            "exists"
-        } else {
-            "exist"
-        },
-        if conflicts.len() == 1 {
-            "its key"
-        } else {
-            "their keys"
-        },
-    ))
+    Error::ImportConflict {
+        file: file.to_string(),
+        conflicts: conflicts.iter().map(|c| c.to_string()).collect(),
+        dry_run,
+    }
 }
 
 /// One line per entry: what happened (or would happen) to it.

@@ -12,7 +12,7 @@
 */
 
 use super::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refused, Result, Usage};
 use crate::fsmode;
 use crate::keys::identity_file::Restored;
 use crate::keys::{self, Backend, Key, sealed};
@@ -61,10 +61,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 }
 
 fn no_key(what: &str) -> Error {
-    Error::Usage(format!(
-        "this vault is encrypted with a passphrase: it has no key to {what}; the passphrase \
-         is the key (`otp export` makes a backup, `otp key rotate` changes the passphrase)"
-    ))
+    Usage::NoKey {
+        what: what.to_string(),
+    }
+    .into()
 }
 
 fn identity_of(vault: &Vault, what: &str) -> Result<age::x25519::Identity> {
@@ -84,8 +84,8 @@ fn export(ctx: &Context, args: ExportArgs) -> Result<()> {
         jiff::Timestamp::from_second(ctx.now).unwrap_or_default()
     ));
     text.push_str(&keys::identity_file::text(&identity));
-    let kit = sealed::seal(text.as_bytes(), &passphrase)
-        .map_err(|e| Error::Rejected(format!("cannot encrypt the recovery kit: {e}")))?;
+    let kit =
+        sealed::seal(text.as_bytes(), &passphrase).map_err(|e| Refused::SealKit(e.to_string()))?;
     match &args.output {
         None => ctx.print(&String::from_utf8_lossy(&kit)),
         Some(path) => {
@@ -128,12 +128,7 @@ fn read_kit(path: &Path) -> Result<age::x25519::Identity> {
         .map(str::trim)
         .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
         .and_then(|l| age::x25519::Identity::from_str(l).ok())
-        .ok_or_else(|| {
-            Error::Rejected(format!(
-                "{} is not a recovery kit: it holds no age identity (AGE-SECRET-KEY-1…)",
-                path.display()
-            ))
-        })
+        .ok_or_else(|| Error::from(Refused::NotAKit(path.to_path_buf())))
 }
 
 fn same(a: &age::x25519::Identity, b: &age::x25519::Identity) -> bool {
@@ -148,11 +143,7 @@ fn import(ctx: &Context, args: ImportArgs) -> Result<()> {
     }
     if !settings.path.exists() {
         // On a new machine: the key alone is no use without the vault it opens.
-        return Err(Error::Rejected(format!(
-            "no vault at {}: copy your vault file (or a backup of it) there first, or point \
-             --vault at it",
-            settings.path.display()
-        )));
+        return Err(Refused::NoVaultToRestore(settings.path.clone()).into());
     }
     let identity = read_kit(&args.kit)?;
     // Serialise with writers (and a concurrent rotation) of this vault.
@@ -192,11 +183,7 @@ fn import(ctx: &Context, args: ImportArgs) -> Result<()> {
                 }
                 // Never overwrite another key: the file may serve other vaults.
                 Restored::Occupied => {
-                    return Err(Error::Rejected(format!(
-                        "{} already exists and holds another key; move it away or restore into \
-                         another file with --identity PATH",
-                        path.display()
-                    )));
+                    return Err(Refused::OtherKeyThere(path.clone()).into());
                 }
             }
             path.display().to_string()
@@ -290,11 +277,12 @@ fn confirm_stored(
 }
 
 fn not_stored(vault: &Path, place: &str, why: &str) -> Error {
-    Error::Rejected(format!(
-        "cannot rotate the key of {}: the new key was stored in {place}, but {why}; the vault \
-         stays encrypted to the previous key too, which still opens it",
-        vault.display()
-    ))
+    Refused::RotateUnconfirmed {
+        vault: vault.to_path_buf(),
+        place: place.to_string(),
+        why: why.to_string(),
+    }
+    .into()
 }
 
 fn recipient(ctx: &Context) -> Result<()> {

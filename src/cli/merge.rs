@@ -29,12 +29,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut doc = vault.doc.clone();
     for file in &files {
         let copy = vault.read_copy(file)?;
-        let (merged, _) = merge::merge(&doc, &copy)
-            .map_err(|e| Error::Rejected(format!("{}: {e}", file.display())))?;
+        let (merged, _) = merge::merge(&doc, &copy).map_err(|source| Error::Merge {
+            file: file.clone(),
+            source,
+        })?;
         doc = merged;
     }
-    let (_, changes) =
-        merge::merge(&vault.doc, &doc).map_err(|e| Error::Rejected(e.to_string()))?;
+    let (_, changes) = merge::merge(&vault.doc, &doc)?;
     vault.save_merged(doc)?;
     drop(vault);
     let mut lines: Vec<String> = changes.iter().map(ToString::to_string).collect();

@@ -17,7 +17,7 @@ its code is used, and a copy is cleared from the clipboard after the configured 
 use super::Context;
 use crate::clipboard::{self, CopyOptions};
 use crate::entry::Entry;
-use crate::error::{Error, Exit, Result};
+use crate::error::{Error, Exit, Refused, Result, Usage};
 use crate::handout;
 use crate::query;
 use crate::vault::Vault;
@@ -48,9 +48,12 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.menu.is_none() && !ctx.stderr_is_terminal {
-        return Err(Error::Usage(
-            "pick needs a terminal: stderr is not one (choose with --menu CMD instead)".into(),
-        ));
+        return Err(Usage::NeedsTerminal {
+            command: "pick",
+            stream: "stderr",
+            instead: "choose with --menu CMD instead",
+        }
+        .into());
     }
     let copy = (!args.print).then_some(CopyOptions {
         clear_after: ctx.clipboard_clear_seconds,
@@ -113,9 +116,7 @@ fn candidates(ctx: &Context, query: Option<&str>) -> Result<Vec<Entry>> {
         }
     };
     if entries.is_empty() {
-        return Err(Error::Rejected(
-            "nothing to pick: the vault is empty (add an account with `otp add`)".into(),
-        ));
+        return Err(Refused::EmptyVault { what: "pick" }.into());
     }
     Ok(entries)
 }

@@ -14,7 +14,7 @@ the user may not mean to lose it).
 
 use super::Context;
 use crate::entry::Kind;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refused, Result, Usage};
 use crate::qr::encode::{Modules, png_bytes, terminal_drawing};
 use crate::vault::Vault;
 use crate::{query, uri};
@@ -34,11 +34,12 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.png.is_none() && !ctx.stdout_is_terminal {
-        return Err(Error::Usage(
-            "refusing to draw a QR code: stdout is not a terminal; write an image with \
-             `otp qr QUERY --png FILE`, or print the URI with `otp uri QUERY`"
-                .into(),
-        ));
+        return Err(Usage::NotOnTerminal {
+            what: "a QR code",
+            instead: "write an image with `otp qr QUERY --png FILE`, or print the URI with \
+                      `otp uri QUERY`",
+        }
+        .into());
     }
     let vault = Vault::open(&ctx.vault)?;
     let entry = query::resolve(&vault.doc.entries, &args.query)?;
@@ -85,11 +86,10 @@ fn write_png(path: &Path, modules: &Modules) -> Result<()> {
         .open(path)
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::Rejected(format!(
-                    "cannot write {}: the file exists; not overwriting it (remove it or choose \
-                 another name)",
-                    path.display()
-                ))
+                Error::from(Refused::Exists {
+                    path: path.to_path_buf(),
+                    instead: "another name",
+                })
             } else {
                 Error::io(format!("cannot write {}", path.display()), e)
             }

@@ -14,7 +14,7 @@ people retype them.
 
 use super::Context;
 use crate::entry::{Entry, RecoveryCode};
-use crate::error::{Error, Result};
+use crate::error::{Error, Recovery, Result, Usage};
 use crate::query;
 use crate::vault::Vault;
 use std::io::BufRead;
@@ -78,9 +78,12 @@ fn add(ctx: &Context, query: &str, args: Vec<String>) -> Result<()> {
         [] => read_stdin(ctx)?,
         [dash] if dash.as_str() == "-" => read_stdin(ctx)?,
         many if many.iter().any(|c| c.as_str() == "-") => {
-            return Err(Error::Usage(
-                "give recovery codes as arguments or `-` for stdin, not both".into(),
-            ));
+            return Err(Usage::Together {
+                first: "recovery codes as arguments",
+                second: "`-` for stdin",
+                hint: "give the codes as arguments, or `-` and the codes on stdin",
+            }
+            .into());
         }
         many => checked(
             many.iter()
@@ -89,7 +92,7 @@ fn add(ctx: &Context, query: &str, args: Vec<String>) -> Result<()> {
         )?,
     };
     if codes.is_empty() {
-        return Err(Error::Usage("no recovery codes given".into()));
+        return Err(Usage::NoRecoveryCodes.into());
     }
 
     let mut vault = Vault::open_for_update(&ctx.vault)?;
@@ -315,37 +318,33 @@ fn use_code(ctx: &Context, query: &str, named: Option<Zeroizing<String>>) -> Res
 fn pick(entry: &Entry, named: Option<&str>) -> Result<usize> {
     let label = entry.label();
     if entry.recovery.is_empty() {
-        return Err(Error::Rejected(format!(
-            "{label} has no recovery codes; store them with `otp recovery {} add -`",
-            entry.id
-        )));
+        return Err(Recovery::None {
+            label,
+            id: entry.id.clone(),
+        }
+        .into());
     }
     let Some(named) = named else {
         return entry
             .recovery
             .iter()
             .position(|r| r.used.is_none())
-            .ok_or_else(|| {
-                Error::Rejected(format!(
-                    "every recovery code of {label} is used; get a new set from the service"
-                ))
-            });
+            .ok_or_else(|| Recovery::AllUsed { label }.into());
     };
     let index = entry
         .recovery
         .iter()
         .position(|r| same_code(&r.code, named))
-        .ok_or_else(|| {
-            Error::Rejected(format!(
-                "that is not one of the recovery codes of {label} (see `otp recovery {} list`)",
-                entry.id
-            ))
+        .ok_or_else(|| Recovery::NotOne {
+            label: label.clone(),
+            id: entry.id.clone(),
         })?;
     match entry.recovery[index].used {
-        Some(used) => Err(Error::Rejected(format!(
-            "that recovery code of {label} was already used on {}",
-            date(used)
-        ))),
+        Some(used) => Err(Recovery::Used {
+            label,
+            date: date(used),
+        }
+        .into()),
         None => Ok(index),
     }
 }
@@ -355,11 +354,10 @@ fn pick(entry: &Entry, named: Option<&str>) -> Result<usize> {
 
 fn clear(ctx: &Context, query: &str, yes: bool) -> Result<()> {
     if !yes && !ctx.stdin_is_terminal {
-        return Err(Error::Usage(
-            "refusing to remove recovery codes without confirmation: stdin is not a terminal; \
-             pass --yes"
-                .into(),
-        ));
+        return Err(Usage::Unconfirmed {
+            action: "remove recovery codes",
+        }
+        .into());
     }
     let mut vault = Vault::open_for_update(&ctx.vault)?;
     let id = query::resolve(&vault.doc.entries, query)?.id.clone();

@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::entry;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::query;
 use crate::vault::Vault;
 
@@ -23,7 +23,11 @@ pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
     trim(&mut args.issuer);
     trim(&mut args.account);
     if args.issuer.is_none() && args.account.is_none() {
-        return Err(Error::Usage("give --issuer, --account or both".into()));
+        return Err(Usage::NothingGiven {
+            what: "rename",
+            give: "give --issuer, --account or both",
+        }
+        .into());
     }
     let check = |what, v: &Option<String>| match v {
         Some(v) => entry::check_name(what, v).map_err(|source| Error::Entry { what, source }),

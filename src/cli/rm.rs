@@ -1,7 +1,7 @@
 //! `otp rm QUERY`: remove an entry, after asking on a terminal.
 
 use super::Context;
-use crate::error::{Error, Result};
+use crate::error::{Result, Usage};
 use crate::query;
 use crate::vault::Vault;
 
@@ -16,9 +16,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     if !args.yes && !ctx.stdin_is_terminal {
-        return Err(Error::Usage(
-            "refusing to remove without confirmation: stdin is not a terminal; pass --yes".into(),
-        ));
+        return Err(Usage::Unconfirmed { action: "remove" }.into());
     }
     let mut vault = Vault::open_for_update(&ctx.vault)?;
     let entry = query::resolve(&vault.doc.entries, &args.query)?;

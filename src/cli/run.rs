@@ -14,7 +14,7 @@ as the hang-up of its terminal), and `otp` ends when it does.
 
 use super::Context;
 use crate::entry::Entry;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::handout;
 use crate::vault::Vault;
 use std::ffi::{OsStr, OsString};
@@ -63,16 +63,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         .answer
         .as_deref()
         .map(|re| {
-            regex::bytes::Regex::new(re)
-                .map_err(|e| Error::Usage(format!("invalid --answer {re:?}: {}", first_line(&e))))
+            regex::bytes::Regex::new(re).map_err(|e| Usage::Invalid {
+                option: "--answer",
+                value: re.to_string(),
+                why: first_line(&e),
+                hint: Some("give a regular expression that matches the prompt"),
+            })
         })
         .transpose()?;
     let program = find_program(&args.command[0])?;
     let entry = Vault::find(&ctx.vault, &args.query)??;
     if entry.is_counter_based() && args.fresh.is_some() {
-        return Err(Error::Usage(
-            "--fresh applies to time-based codes; this entry is HOTP".into(),
-        ));
+        return Err(Usage::NotTimeBased { options: "--fresh" }.into());
     }
     // Shells ignore the terminal's Ctrl-C and Ctrl-\ while a command runs, so that the command
     // decides what they mean and its status is still reported; so does `otp run`.
@@ -90,9 +92,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 /// A name `setenv` accepts and a shell could expand: not empty, no `=` or NUL.
 fn check_env_name(name: &str) -> Result<()> {
     if name.is_empty() || name.contains(['=', '\0']) {
-        return Err(Error::Usage(format!(
-            "invalid --env {name:?}: a variable name must be non-empty, without '=' or NUL"
-        )));
+        return Err(Usage::Invalid {
+            option: "--env",
+            value: name.to_string(),
+            why: "a variable name must be non-empty, without '=' or NUL".into(),
+            hint: None,
+        }
+        .into());
     }
     Ok(())
 }

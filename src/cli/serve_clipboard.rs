@@ -5,7 +5,7 @@
 //! clipboard until the deadline and clears it if it still holds the text.
 
 use crate::clipboard;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use std::io::{IsTerminal, Read, Write};
 use zeroize::Zeroizing;
 
@@ -19,9 +19,7 @@ pub struct Args {
 /// Runs without the vault or the config: it only serves text it was handed.
 pub fn run(args: &Args) -> Result<()> {
     if std::io::stdin().is_terminal() {
-        return Err(Error::Usage(
-            "__serve-clipboard is internal: `otp code -c` starts it".into(),
-        ));
+        return Err(Usage::Internal.into());
     }
     let mut text = Zeroizing::new(String::new());
     std::io::stdin()
@@ -34,6 +32,6 @@ pub fn run(args: &Args) -> Result<()> {
     clipboard::serve(&text, args.clear_after, || answer(clipboard::READY)).map_err(|e| {
         // Before `ready` this reaches the waiting `otp`; after it, nobody listens.
         answer(&format!("error: {e}"));
-        Error::Rejected(e.to_string())
+        Error::from(e)
     })
 }

@@ -4,8 +4,8 @@
 //! committed. A remote that cannot be reached is an error and leaves the vault untouched.
 
 use super::Context;
-use crate::error::{Error, Result};
-use crate::sync::{self, Repo};
+use crate::error::{Result, SyncSetup};
+use crate::sync::Repo;
 use crate::vault::{Vault, merge};
 
 #[derive(Debug, clap::Args)]
@@ -21,10 +21,6 @@ pub struct Args {
 /// How many times the remote may move between our fetch and our push.
 const ATTEMPTS: usize = 3;
 
-fn git(e: sync::Error) -> Error {
-    Error::Rejected(e.to_string())
-}
-
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let repo = Repo::of(&ctx.vault.path);
     if let Some(url) = &args.clone {
@@ -32,33 +28,27 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     let mut vault = Vault::open_for_update(&ctx.vault)?;
     match &args.init {
-        Some(url) => repo.init(url).map_err(git)?,
+        Some(url) => repo.init(url)?,
         None if !repo.exists() => {
-            return Err(Error::Rejected(format!(
-                "{} is not a git repository: set it up with `otp sync --init URL` (or \
-                 `otp sync --clone URL` on a new machine)",
-                repo.dir().display()
-            )));
+            return Err(SyncSetup::NotARepository(repo.dir().to_path_buf()).into());
         }
         None => {}
     }
     let message = format!("otp sync from {}", crate::vault::device());
     for _ in 0..ATTEMPTS {
-        let remote_exists = repo.fetch().map_err(git)?;
+        let remote_exists = repo.fetch()?;
         let (pulled, pushed) = if remote_exists {
-            let bytes = repo.remote_vault().map_err(git)?;
+            let bytes = repo.remote_vault()?;
             let theirs = vault.decrypt_copy(&repo.dir().join(repo.file()), bytes)?;
-            let (merged, pulled) =
-                merge::merge(&vault.doc, &theirs).map_err(|e| Error::Rejected(e.to_string()))?;
-            let (_, pushed) =
-                merge::merge(&theirs, &merged).map_err(|e| Error::Rejected(e.to_string()))?;
+            let (merged, pulled) = merge::merge(&vault.doc, &theirs)?;
+            let (_, pushed) = merge::merge(&theirs, &merged)?;
             vault.save_merged(merged)?;
             (pulled.len(), pushed.len())
         } else {
             (0, vault.doc.entries.len())
         };
-        repo.commit(remote_exists, &message).map_err(git)?;
-        if repo.push().map_err(git)? {
+        repo.commit(remote_exists, &message)?;
+        if repo.push()? {
             let plural = |n: usize| if n == 1 { "change" } else { "changes" };
             return ctx.print(&format!(
                 "pulled {pulled} {}, pushed {pushed}\n",
@@ -66,33 +56,22 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             ));
         }
     }
-    Err(Error::Rejected(
-        "the remote changed during every attempt to sync; try again".into(),
-    ))
+    Err(SyncSetup::KeptChanging.into())
 }
 
 fn clone(ctx: &Context, repo: &Repo, url: &str) -> Result<()> {
     let path = &ctx.vault.path;
     if std::fs::symlink_metadata(path).is_ok() {
-        return Err(Error::Rejected(format!(
-            "a vault already exists at {}: run `otp sync --init URL` there, or `otp merge` \
-             another copy into it",
-            path.display()
-        )));
+        return Err(SyncSetup::VaultExists(path.clone()).into());
     }
     if repo.exists() {
-        return Err(Error::Rejected(format!(
-            "{} is already a git repository",
-            repo.dir().display()
-        )));
+        return Err(SyncSetup::AlreadyARepository(repo.dir().to_path_buf()).into());
     }
-    repo.init(url).map_err(git)?;
-    if !repo.fetch().map_err(git)? {
-        return Err(Error::Rejected(format!(
-            "{url} holds no vault yet: run `otp sync --init {url}` on a machine that has one"
-        )));
+    repo.init(url)?;
+    if !repo.fetch()? {
+        return Err(SyncSetup::EmptyRemote(url.to_string()).into());
     }
-    repo.checkout_remote().map_err(git)?;
+    repo.checkout_remote()?;
     let vault = Vault::open(&ctx.vault)?;
     let n = vault.doc.entries.len();
     ctx.print(&format!(

@@ -8,7 +8,7 @@ that a missing one does not use up an HOTP counter.
 */
 
 use super::Context;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refused, Result, Usage};
 use crate::handout;
 use crate::vault::Vault;
 use std::io::Write;
@@ -72,24 +72,14 @@ fn find_on_path(program: &str) -> Option<PathBuf> {
 
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     let Some(typist) = Typist::for_session(is_set("WAYLAND_DISPLAY"), is_set("DISPLAY")) else {
-        return Err(Error::Rejected(
-            "cannot type the code: no graphical session (neither WAYLAND_DISPLAY nor DISPLAY \
-             is set)"
-                .into(),
-        ));
+        return Err(Refused::NoSession.into());
     };
-    let program = find_on_path(typist.program()).ok_or_else(|| {
-        Error::Rejected(format!(
-            "cannot type the code: {} is not installed (install the {} package)",
-            typist.program(),
-            typist.program()
-        ))
+    let program = find_on_path(typist.program()).ok_or(Refused::NotInstalled {
+        program: typist.program(),
     })?;
     let entry = Vault::find(&ctx.vault, &args.query)??;
     if entry.is_counter_based() && args.fresh.is_some() {
-        return Err(Error::Usage(
-            "--fresh applies to time-based codes; this entry is HOTP".into(),
-        ));
+        return Err(Usage::NotTimeBased { options: "--fresh" }.into());
     }
     let code = handout::code_now(&ctx.vault, &entry, args.fresh, ctx.stderr_is_terminal)?;
     let failed = |e| Error::io(format!("cannot type the code with {}", typist.program()), e);

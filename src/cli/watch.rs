@@ -13,7 +13,7 @@ panic hook, so the message lands on the normal screen) and SIGTERM (a flag the l
 
 use super::Context;
 use crate::entry::{Entry, Kind};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Usage};
 use crate::output::{self, Style};
 use crate::query;
 use crate::vault::Vault;
@@ -39,9 +39,12 @@ const HEADER_LINES: usize = 2;
 pub fn run(ctx: &Context, args: Args) -> Result<()> {
     // Refuse before unlocking anything: a live view in a pipe or a file is only noise.
     if !ctx.stdout_is_terminal {
-        return Err(Error::Usage(
-            "watch needs a terminal: stdout is not one (for scripts: `otp list --codes`)".into(),
-        ));
+        return Err(Usage::NeedsTerminal {
+            command: "watch",
+            stream: "stdout",
+            instead: "for scripts: `otp list --codes`",
+        }
+        .into());
     }
     let vault = Vault::open(&ctx.vault)?;
     let mut entries: Vec<Entry> = match &args.query {

@@ -1,8 +1,8 @@
 //! `aegis`: an unencrypted Aegis vault (vault version 1, db version 3), entries in vault order.
 
+use super::{Error, Result};
 use super::{Format, Output};
 use crate::entry::{Entry, Kind};
-use crate::error::{Error, Result};
 use crate::vault::Document;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -98,9 +98,7 @@ fn aegis_vault(entries: &[Entry]) -> Result<Zeroizing<Vec<u8>>> {
     let mut out = Zeroizing::new(Vec::with_capacity(4096));
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut *out, formatter);
-    vault
-        .serialize(&mut serializer)
-        .map_err(|e| Error::Rejected(format!("cannot write the Aegis vault: {e}")))?;
+    vault.serialize(&mut serializer).map_err(Error::Aegis)?;
     out.push(b'\n');
     Ok(out)
 }

@@ -1,7 +1,7 @@
 //! `age`: the vault document sealed with a passphrase (age scrypt, armored).
 
+use super::{Error, Result};
 use super::{Format, Output};
-use crate::error::{Error, Result};
 use crate::keys::sealed;
 use crate::vault::Document;
 use ::age::secrecy::SecretString;
@@ -17,8 +17,7 @@ impl Format for Age {
     }
 
     fn export(&self, doc: &Document) -> Result<Output> {
-        let sealed = sealed::seal(&doc.to_json(), &self.passphrase)
-            .map_err(|e| Error::Rejected(format!("cannot encrypt the backup: {e}")))?;
+        let sealed = sealed::seal(&doc.to_json(), &self.passphrase).map_err(Error::Seal)?;
         Ok(Output::File(Zeroizing::new(sealed)))
     }
 }

@@ -1,9 +1,9 @@
 //! `google-qr`: Google Authenticator "Transfer accounts" texts (`otpauth-migration://`), one QR
 //! code each, batches of at most [`BATCH`] accounts with one shared batch id.
 
+use super::Result;
 use super::{Format, Output, Skipped};
 use crate::entry::Entry;
-use crate::error::Result;
 use crate::migration;
 use crate::vault::Document;
 use sha2::{Digest, Sha256};

@@ -1,7 +1,7 @@
 //! `json`: the vault document, in plaintext.
 
+use super::Result;
 use super::{Format, Output};
-use crate::error::Result;
 use crate::vault::Document;
 
 pub struct Json;

@@ -29,7 +29,16 @@ pub use google_qr::GoogleQr;
 pub use json::Json;
 pub use uris::Uris;
 
-use crate::error::Result;
+/// Why the vault could not be written in a format.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot encrypt the backup: {0}")]
+    Seal(crate::keys::sealed::Error),
+    #[error("cannot write the Aegis vault: {0}")]
+    Aegis(serde_json::Error),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
 use crate::vault::Document;
 use zeroize::Zeroizing;
 

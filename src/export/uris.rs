@@ -1,7 +1,7 @@
 //! `uris`: one otpauth URI per line, in plaintext, for other apps.
 
+use super::Result;
 use super::{Format, Output};
-use crate::error::Result;
 use crate::uri;
 use crate::vault::Document;
 use zeroize::Zeroizing;

@@ -11,7 +11,18 @@ The code holds whatever the text holds (secrets, for otp): the modules are zeroi
 dropped and the drawing and PNG come back in zeroizing buffers.
 */
 
-use crate::error::{Error, Result};
+/// Why a code or its image could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot make a QR code of this entry: {0}")]
+    TooLong(qrcode::types::QrError),
+    #[error("the QR code is too large")]
+    TooLarge,
+    #[error("cannot encode the PNG image: {0}")]
+    Png(image::ImageError),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
 use qrcode::{Color, QrCode};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -32,8 +43,7 @@ pub struct Modules {
 impl Modules {
     /// Encodes `text` (error correction level M, the smallest symbol that holds it).
     pub fn encode(text: &str) -> Result<Modules> {
-        let code = QrCode::new(text.as_bytes())
-            .map_err(|e| Error::Rejected(format!("cannot make a QR code of this entry: {e}")))?;
+        let code = QrCode::new(text.as_bytes()).map_err(Error::TooLong)?;
         Ok(Modules::from_colors(code.width(), &code.to_colors()))
     }
 
@@ -92,11 +102,10 @@ pub fn png_bytes(modules: &Modules) -> Result<Zeroizing<Vec<u8>>> {
         }
     }
     let mut png = Zeroizing::new(Vec::new());
-    let side =
-        u32::try_from(side).map_err(|_| Error::Rejected("the QR code is too large".into()))?;
+    let side = u32::try_from(side).map_err(|_| Error::TooLarge)?;
     image::codecs::png::PngEncoder::new(&mut *png)
         .write_image(&pixels, side, side, image::ExtendedColorType::L8)
-        .map_err(|e| Error::Rejected(format!("cannot encode the PNG image: {e}")))?;
+        .map_err(Error::Png)?;
     Ok(png)
 }
 

@@ -27,10 +27,21 @@ pub enum Error {
         "the vault was written by a newer otp (format version {0}, this otp knows {VERSION}); it is read-only here"
     )]
     Newer(u32),
-    #[error("{0} already exists with a different secret; use --replace to renew its key")]
+    #[error("{0} already exists with a different secret")]
     Conflict(String),
     #[error("{0} already exists")]
     Exists(String),
+}
+
+impl Error {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Conflict(_) => Some("use --replace to renew its key"),
+            Error::Newer(_) => Some("update otp to change this vault"),
+            Error::Malformed(_) | Error::Exists(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

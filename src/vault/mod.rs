@@ -135,6 +135,7 @@ impl Error {
                 ..
             } => Some("mount or restore what the link points to, or point --vault at the vault"),
             Error::Missing(_) => Some("create one with `otp init`, or add an entry with `otp add`"),
+            Error::ReadOnly { source, .. } => source.hint(),
             _ => None,
         }
     }
