@@ -42,6 +42,12 @@ pub enum Error {
     /// The vault's rules refused a change (a duplicate account, a read-only newer vault).
     #[error(transparent)]
     Document(#[from] document::Error),
+    /// `otp add`: the vault refuses one input's entry (an account it has, with another key).
+    #[error("cannot add {source_name}: {source}")]
+    Add {
+        source_name: String,
+        source: document::Error,
+    },
     /// `otp merge FILE`: the other copy cannot be merged.
     #[error("cannot merge {}: {source}", file.display())]
     Merge {
@@ -425,7 +431,9 @@ impl Error {
                 Some(hint)
             }
             Error::Clipboard(e) => e.hint().map(str::to_string),
-            Error::Document(e) | Error::Merge { source: e, .. } => e.hint().map(str::to_string),
+            Error::Document(e) | Error::Add { source: e, .. } | Error::Merge { source: e, .. } => {
+                e.hint().map(str::to_string)
+            }
             Error::Sync(e) => e.hint().map(str::to_string),
             Error::ImportPassword { .. } => {
                 Some("give the export's password with --password-file or --password-stdin".into())

@@ -376,7 +376,7 @@ fn usage_and_query_errors() {
     // Even an answer of "y" on a pipe is no confirmation.
     let expect = Expect {
         exit: 2,
-        says: "--yes",
+        says: "without confirmation",
         secrets: &[],
     };
     check(

@@ -101,7 +101,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         let added = vault
             .doc
             .add(input.entry, args.replace, ctx.now)
-            .map_err(|e| Error::input(&input.from, e))?;
+            .map_err(|source| Error::Add {
+                source_name: input.from.clone(),
+                source,
+            })?;
         outcomes.push(added);
     }
     vault.save()?;

@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         return Err(Usage::Together {
             first: "`-` (the file on stdin)",
             second: "--password-stdin",
-            hint: "stdin cannot hold both the file and its password: use --password-file",
+            hint: "stdin holds one of them only: give the password with --password-file",
         }
         .into());
     }
