@@ -107,6 +107,13 @@ pub enum Error {
     /// stdout was closed (`otp list | head -1`): end quietly, successfully.
     #[error("broken pipe")]
     BrokenPipe,
+    /// `otp pick` left without a choice: nothing to say, but no code either.
+    #[error("nothing was chosen")]
+    NoChoice,
+    /// `otp run`: the command failed and has spoken for itself; `otp` exits with its status
+    /// (its exit code, or 128+N when signal N killed it).
+    #[error("the command exited with status {code}")]
+    Command { code: i32 },
 }
 
 /// The command line asks for something that cannot work as given. Exit 2.
@@ -415,6 +422,24 @@ impl Error {
         }
     }
 
+    /// The process's exit status: [`Error::exit`], or the status of the command `otp run`
+    /// ran (truncated to 8 bits, as `exit(3)` would).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Command { code } => (code & 0xff) as u8,
+            e => e.exit() as u8,
+        }
+    }
+
+    /// Whether the error is printed: not when there is nothing to say (a closed pipe, a
+    /// picker left without a choice, a command that reported its own failure).
+    pub fn is_reported(&self) -> bool {
+        !matches!(
+            self,
+            Error::BrokenPipe | Error::NoChoice | Error::Command { .. }
+        )
+    }
+
     /// What the user can do next, printed on a second line.
     pub fn hint(&self) -> Option<String> {
         match self {
@@ -431,6 +456,7 @@ impl Error {
                 Some(hint)
             }
             Error::Clipboard(e) => e.hint().map(str::to_string),
+            Error::Key(e) => e.hint().map(str::to_string),
             Error::Document(e) | Error::Add { source: e, .. } | Error::Merge { source: e, .. } => {
                 e.hint().map(str::to_string)
             }

@@ -33,15 +33,14 @@ fn main() -> ExitCode {
     match otp::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let exit = e.exit();
-            if exit != Exit::Success {
+            if e.is_reported() {
                 let mut err = std::io::stderr().lock();
                 let _ = writeln!(err, "otp: {e}");
                 if let Some(hint) = e.hint() {
                     let _ = writeln!(err, "hint: {hint}");
                 }
             }
-            ExitCode::from(exit as u8)
+            ExitCode::from(e.exit_code())
         }
     }
 }

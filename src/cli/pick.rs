@@ -17,7 +17,7 @@ its code is used, and a copy is cleared from the clipboard after the configured 
 use super::Context;
 use crate::clipboard::{self, CopyOptions};
 use crate::entry::Entry;
-use crate::error::{Error, Exit, Refused, Result, Usage};
+use crate::error::{Error, Refused, Result, Usage};
 use crate::handout;
 use crate::query;
 use crate::vault::Vault;
@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     };
     let Some(entry) = chosen else {
         // Left without a choice: nothing to say, but no code either.
-        std::process::exit(Exit::Failure as i32);
+        return Err(Error::NoChoice);
     };
     let code = handout::code_now(&ctx.vault, &entry, None, ctx.stderr_is_terminal)?;
     match &copy {

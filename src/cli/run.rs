@@ -155,12 +155,10 @@ fn ignore_interrupts() -> Result<Vec<signal_hook::SigId>> {
 
 /// Ends `otp` with the command's status: its exit code, or 128+N when signal N killed it.
 fn exit_like(status: ExitStatus) -> Result<()> {
-    let code = status_code(status);
-    if code == 0 {
-        return Ok(());
+    match status_code(status) {
+        0 => Ok(()),
+        code => Err(Error::Command { code }),
     }
-    let _ = std::io::stdout().flush();
-    std::process::exit(code)
 }
 
 /// A status as a shell's `$?` shows it.

@@ -77,7 +77,7 @@ pub enum Error {
     IdentityFileExists(PathBuf),
     #[error("cannot use identity file {0}: {1}")]
     IdentityFileIo(PathBuf, std::io::Error),
-    #[error("a passphrase is needed: run on a terminal or set OTP_PASSPHRASE")]
+    #[error("a passphrase is needed, and there is no terminal to ask for it on")]
     NoPassphrase,
     #[error("the passphrases do not match")]
     PassphraseMismatch,
@@ -85,4 +85,15 @@ pub enum Error {
     EmptyPassphrase,
     #[error("cannot read the passphrase: {0}")]
     PassphraseIo(std::io::Error),
+}
+
+impl Error {
+    /// What the user can do about it, when it is not the same for every command.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::NoPassphrase => Some("run on a terminal, or set OTP_PASSPHRASE"),
+            Error::IdentityFileExists(_) => Some("move it away, or choose another --identity"),
+            _ => None,
+        }
+    }
 }

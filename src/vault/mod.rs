@@ -678,7 +678,7 @@ fn unlock(settings: &Settings, bytes: Vec<u8>, purpose: Use) -> Result<Unlocked,
             return Err(fail(why, Some("use --backend passphrase".into())));
         }
         let p = keys::passphrase::obtain("Vault passphrase: ", false)
-            .map_err(|e| fail(e.to_string(), None))?;
+            .map_err(|e| fail(e.to_string(), e.hint().map(str::to_string)))?;
         return try_keys(vec![Key::Passphrase(p)], Backend::Passphrase)
             .map_err(|e| key_fail(e, Backend::Passphrase));
     }
@@ -798,6 +798,6 @@ fn keyring_hint(e: &keys::Error) -> Option<&'static str> {
         keys::Error::KeyringUnavailable(_) => {
             Some("if you keep the key in a file, point --identity or OTP_IDENTITY_FILE at it")
         }
-        _ => None,
+        other => other.hint(),
     }
 }
