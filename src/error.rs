@@ -461,9 +461,6 @@ impl Error {
                 e.hint().map(str::to_string)
             }
             Error::Sync(e) => e.hint().map(str::to_string),
-            Error::ImportPassword { .. } => {
-                Some("give the export's password with --password-file or --password-stdin".into())
-            }
             Error::ImportConflict { conflicts, .. } => Some(format!(
                 "use --replace to renew {}",
                 if conflicts.len() == 1 {
