@@ -434,11 +434,13 @@ fn refuses_when_stdout_is_not_a_terminal() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(out.stdout.is_empty(), "{}", stdout(&out));
     let err = stderr(&out);
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "the error and its hint: {err}");
     assert!(
-        err.starts_with("otp: ") && err.contains("terminal"),
+        lines[0].starts_with("otp: ") && lines[0].contains("terminal"),
         "{err}"
     );
+    assert!(lines[1].starts_with("hint: "), "{err}");
 }
 
 #[test]
