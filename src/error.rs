@@ -486,3 +486,62 @@ impl From<uri::Error> for Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exit_code_follows_from_the_variant() {
+        let usage: Error = Usage::Unconfirmed { action: "remove" }.into();
+        assert_eq!(usage.exit(), Exit::Usage);
+        assert_eq!(Error::from(Device::BadKey).exit(), Exit::Usage);
+        assert_eq!(Error::from(Device::OwnKey).exit(), Exit::Failure);
+        let password = Error::ImportPassword {
+            file: PathBuf::from("backup.age"),
+            cause: "wrong passphrase".into(),
+        };
+        assert_eq!(password.exit(), Exit::Locked);
+        assert_eq!(Error::from(Refused::NothingToExport).exit(), Exit::Failure);
+        assert_eq!(Error::BrokenPipe.exit_code(), 0);
+        // `otp run` passes the command's status on, as exit(3) would.
+        assert_eq!(Error::Command { code: 3 }.exit_code(), 3);
+        assert_eq!(Error::Command { code: 128 + 15 }.exit_code(), 143);
+        assert_eq!(Error::Command { code: 256 + 7 }.exit_code(), 7);
+    }
+
+    #[test]
+    fn advice_is_on_the_hint_line_not_in_the_message() {
+        let cases: Vec<Error> = vec![
+            Usage::Unconfirmed { action: "remove" }.into(),
+            Usage::NoHome.into(),
+            Refused::NotInstalled { program: "wtype" }.into(),
+            Device::NameTaken("laptop".into()).into(),
+            Recovery::AllUsed {
+                label: "GitHub:alice".into(),
+            }
+            .into(),
+            SyncSetup::KeptChanging.into(),
+            document::Error::Conflict("GitHub:alice".into()).into(),
+            sync::Error::NoGit(std::io::ErrorKind::NotFound.into()).into(),
+        ];
+        for e in cases {
+            let message = e.to_string();
+            let hint = e
+                .hint()
+                .unwrap_or_else(|| panic!("no hint for {message:?}"));
+            assert!(!message.contains(&hint), "{message:?} repeats its hint");
+            for advice in ["pass ", "use ", "install ", "try again", "remove it"] {
+                assert!(!message.contains(advice), "{message:?} gives advice");
+            }
+        }
+    }
+
+    #[test]
+    fn silent_errors_are_not_printed() {
+        assert!(!Error::BrokenPipe.is_reported());
+        assert!(!Error::NoChoice.is_reported());
+        assert!(!Error::Command { code: 1 }.is_reported());
+        assert!(Error::from(Usage::NoHome).is_reported());
+    }
+}
