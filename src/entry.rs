@@ -314,6 +314,21 @@ pub struct Entry {
     /// When the note last changed (0: never): a merge takes the later note.
     #[serde(default, skip_serializing_if = "is_default")]
     pub noted: i64,
+    /// When the entry got its current key by a renewal (0: when it was created): with the
+    /// id and the key, it names the version a removal elsewhere may remove.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub keyed: i64,
+}
+
+impl Entry {
+    /// When this entry's key was put in it: the renewal, or the addition.
+    pub fn keyed_at(&self) -> i64 {
+        if self.keyed != 0 {
+            self.keyed
+        } else {
+            self.created
+        }
+    }
 }
 
 pub(crate) fn default_period() -> u32 {
@@ -370,6 +385,8 @@ struct StoredEntry {
     renamed: i64,
     #[serde(default)]
     noted: i64,
+    #[serde(default)]
+    keyed: i64,
 }
 
 /// A stored entry that was refused: which one, and why.
@@ -568,6 +585,7 @@ impl TryFrom<StoredEntry> for Entry {
             replaces: stored.replaces,
             renamed: stored.renamed,
             noted: stored.noted,
+            keyed: stored.keyed,
         })
     }
 }
@@ -647,6 +665,7 @@ impl NewEntry {
             replaces: Vec::new(),
             renamed: 0,
             noted: 0,
+            keyed: 0,
         }
     }
 }

@@ -151,9 +151,9 @@ fn check_vault(ctx: &Context, report: &mut Report) {
         );
     }
     if let Ok(vault) = Vault::open(&ctx.vault)
-        && !vault.doc.replaced.is_empty()
+        && !vault.doc.replaced_keys().is_empty()
     {
-        let n = vault.doc.replaced.len();
+        let n = vault.doc.replaced_keys().len();
         report.add(
             Level::Warn,
             format!(

@@ -52,10 +52,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     } else {
         plain(&entries, &codes, args.codes)
     };
-    let replaced = &vault.doc.replaced;
+    let replaced = vault.doc.replaced_keys();
     if !replaced.is_empty() && args.query.is_none() {
         if ctx.stdout_is_terminal && !args.json {
-            text.push_str(&replaced_keys(replaced));
+            text.push_str(&replaced_keys(&replaced));
         } else {
             use std::io::Write;
             let _ = writeln!(
@@ -70,7 +70,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
 }
 
 /// The keys that lost a merge to a later change made on another copy: kept, never dropped.
-fn replaced_keys(replaced: &[Entry]) -> String {
+fn replaced_keys(replaced: &[&Entry]) -> String {
     let mut out = String::from(
         "\nKeys replaced by a later change on another copy (kept by `otp merge`; \
          `otp export --format json --plaintext` holds them under \"replaced\"):\n",

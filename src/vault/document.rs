@@ -10,6 +10,7 @@ no-ops, and version checks.
 use crate::entry::{Entry, NewEntry};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
 /// The document version this program writes and fully understands. Version 2 added what
@@ -85,10 +86,15 @@ pub struct Removed {
     pub at: i64,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub by: String,
-    /// Fingerprints of the keys removed: the entry's key and those it had replaced. A copy
-    /// of the entry holding another key (renewed elsewhere) is not removed by this.
+    /// Fingerprints of the keys removed: the entry's key, those it had replaced and the
+    /// replaced keys kept beside it. A copy of the entry holding another key (renewed
+    /// elsewhere), or added again after the removal, is not removed by this.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<String>,
+    /// The highest HOTP counter seen for each removed key (by fingerprint), so that the same
+    /// key added again never offers a code that was used before the removal.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counters: BTreeMap<String, u64>,
 }
 
 /// What adding one entry did.
@@ -158,8 +164,9 @@ impl Document {
 
     /// Stamps what changed since `before` (the document as read), for merging: a changed or
     /// new entry gets `device` and a time after its previous stamp; a renewed key records the
-    /// key it replaced; a removed entry leaves a tombstone. The document becomes the current
-    /// version. `now` is the wall clock in unix seconds.
+    /// key it replaced; a removed entry leaves a tombstone, which also removes the replaced
+    /// keys kept beside it. The document becomes the current version. `now` is the wall
+    /// clock in unix seconds.
     pub fn stamp_changes(&mut self, before: &Document, now: i64, device: &str) {
         self.version = self.version.max(VERSION);
         for entry in &mut self.entries {
@@ -175,6 +182,7 @@ impl Document {
                         entry.noted = entry.updated;
                     }
                     if old.secret != entry.secret {
+                        entry.keyed = entry.updated;
                         let fingerprint = old.secret.fingerprint();
                         for key in old.replaces.iter().chain([&fingerprint]) {
                             if !entry.replaces.contains(key) {
@@ -187,9 +195,17 @@ impl Document {
                 None => {
                     entry.by = device.to_string();
                     entry.updated = entry.updated.max(now);
-                    // Added again after a removal: later than its tombstone.
-                    if let Some(t) = self.removed.iter().find(|t| t.id == entry.id) {
-                        entry.updated = entry.updated.max(t.at.saturating_add(1));
+                    // Added again after a removal: made later than every tombstone of its id,
+                    // which then no longer removes it.
+                    let last = self
+                        .removed
+                        .iter()
+                        .filter(|t| t.id == entry.id)
+                        .map(|t| t.at)
+                        .max();
+                    if let Some(at) = last {
+                        entry.created = entry.created.max(at.saturating_add(1));
+                        entry.updated = entry.updated.max(entry.created);
                     }
                 }
             }
@@ -198,21 +214,77 @@ impl Document {
             if self.get(&old.id).is_some() {
                 continue;
             }
+            // The entry and the replaced keys kept beside it go together.
+            let kept: Vec<&Entry> = before.replaced.iter().filter(|r| r.id == old.id).collect();
             let mut keys = old.replaces.clone();
-            keys.push(old.secret.fingerprint());
+            let mut counters = BTreeMap::new();
+            let mut at = now;
+            for e in std::iter::once(old).chain(kept.iter().copied()) {
+                let fingerprint = e.secret.fingerprint();
+                if e.counter > 0 {
+                    let c = counters.entry(fingerprint.clone()).or_insert(0);
+                    *c = e.counter.max(*c);
+                }
+                keys.push(fingerprint);
+                at = at
+                    .max(e.updated.saturating_add(1))
+                    .max(e.keyed_at().saturating_add(1));
+            }
             keys.sort();
             keys.dedup();
             let tombstone = Removed {
                 id: old.id.clone(),
-                at: now.max(old.updated.saturating_add(1)),
+                at,
                 by: device.to_string(),
                 keys,
+                counters,
             };
-            match self.removed.iter_mut().find(|t| t.id == old.id) {
-                Some(t) => *t = tombstone,
+            self.replaced.retain(|r| r.id != old.id);
+            match self
+                .removed
+                .iter_mut()
+                .find(|t| (&t.id, t.at, &t.by) == (&tombstone.id, tombstone.at, &tombstone.by))
+            {
+                Some(t) => {
+                    t.keys.extend(tombstone.keys);
+                    t.keys.sort();
+                    t.keys.dedup();
+                    for (k, c) in tombstone.counters {
+                        let kept = t.counters.entry(k).or_insert(0);
+                        *kept = c.max(*kept);
+                    }
+                }
                 None => self.removed.push(tombstone),
             }
         }
+    }
+
+    /// The replaced keys worth showing: those kept beside an entry that hold another key
+    /// than the entry's and that no key of the entry (or of another kept record) was made to
+    /// replace; one per key. A merge keeps every record (so that merges in any order agree);
+    /// this is what `otp list`, `otp doctor` and merge reports show of them.
+    pub fn replaced_keys(&self) -> Vec<&Entry> {
+        let mut shown: BTreeMap<(&str, String), &Entry> = BTreeMap::new();
+        for record in &self.replaced {
+            let Some(entry) = self.get(&record.id) else {
+                continue;
+            };
+            let key = record.secret.fingerprint();
+            if key == entry.secret.fingerprint() {
+                continue;
+            }
+            let covered = std::iter::once(entry)
+                .chain(self.replaced.iter().filter(|r| r.id == record.id))
+                .any(|e| e.replaces.contains(&key) && e.secret.fingerprint() != key);
+            if covered {
+                continue;
+            }
+            let slot = shown.entry((&record.id, key)).or_insert(record);
+            if (slot.updated, &slot.by) < (record.updated, &record.by) {
+                *slot = record;
+            }
+        }
+        shown.into_values().collect()
     }
 
     /// Parses a decrypted document. A newer version is parsed as far as we understand it;
