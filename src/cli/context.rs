@@ -11,6 +11,8 @@ use std::path::PathBuf;
 
 pub struct Context {
     pub vault: vault::Settings,
+    /// The config file named by `--config` or `OTP_CONFIG` (none: the default one).
+    pub config_path: Option<PathBuf>,
     pub style: Style,
     pub stdout_is_terminal: bool,
     pub stdin_is_terminal: bool,
@@ -85,6 +87,7 @@ impl Context {
                 identity_path,
                 recipients: config.recipients(),
             },
+            config_path: cli.options.config.clone(),
             style: Style { color },
             stdout_is_terminal,
             stdin_is_terminal: std::io::stdin().is_terminal(),

@@ -19,6 +19,7 @@ mod key;
 mod list;
 mod lock;
 mod merge;
+mod merge_driver;
 mod note;
 mod pick;
 mod qr;
@@ -204,6 +205,9 @@ pub enum Command {
     /// Internal: the detached process that serves a copied code (`code -c`)
     #[command(name = "__serve-clipboard", hide = true)]
     ServeClipboard(Deferred<serve_clipboard::Args>),
+    /// Internal: git's merge driver for the vault file (`otp sync` registers it)
+    #[command(name = "__merge-driver", hide = true)]
+    MergeDriver(Deferred<merge_driver::Args>),
     /// Print a shell completion script
     Completions(Deferred<completions::Args>),
     /// Internal: entry names for the completion scripts, or nothing if that needs a prompt
@@ -312,7 +316,10 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
     }
     let ctx = Context::resolve(&cli)?;
     crate::keys::cache::set_lifetime(ctx.key_cache_seconds);
-    if !matches!(cli.command, Command::Merge(_) | Command::Doctor(_)) {
+    if !matches!(
+        cli.command,
+        Command::Merge(_) | Command::Doctor(_) | Command::MergeDriver(_)
+    ) {
         notice_conflict_copies(&ctx);
     }
     match cli.command {
@@ -338,6 +345,7 @@ pub fn run(cli: Cli) -> crate::error::Result<()> {
         Command::Type(args) => type_::run(&ctx, args.0),
         Command::Merge(args) => merge::run(&ctx, args.0),
         Command::Sync(args) => sync::run(&ctx, args.0),
+        Command::MergeDriver(args) => merge_driver::run(&ctx, args.0),
         Command::Device(args) => device::run(&ctx, args.0),
         Command::Completions(_) | Command::ServeClipboard(_) | Command::CompleteNames(_) => Ok(()),
     }

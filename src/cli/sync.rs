@@ -1,12 +1,16 @@
 //! `otp sync [--init URL | --clone URL]`: the vault kept in step with other machines through
-//! a git remote. Commits the local vault, fetches, merges the remote's vault into it (the
-//! rules of `otp merge`), commits the result and pushes. Only the encrypted vault is
-//! committed. A remote that cannot be reached is an error and leaves the vault untouched.
+//! a git remote. Under the vault's lock: commits the local vault, fetches, has git merge the
+//! remote branch (git runs otp's merge driver on the vault, `otp __merge-driver`), writes the
+//! merged vault through the vault's crash-safe path, commits the merge and pushes. Only the
+//! encrypted vault is committed. A remote that cannot be reached is an error and leaves the
+//! vault untouched.
 
 use super::Context;
-use crate::error::{Result, SyncSetup};
-use crate::sync::Repo;
+use crate::error::{Error, Result, SyncSetup};
+use crate::keys::Backend;
+use crate::sync::{self, Repo};
 use crate::vault::{Vault, merge};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,20 +38,50 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
         None => {}
     }
+    register(ctx, &repo, vault.backend())?;
+    let head_name = PathBuf::from(format!("HEAD:{}", repo.file()));
+    // What the last commit holds is in the vault too, whatever happened to the file since
+    // (a sync killed half-way, a checkout by hand): the commit made next must not lose it.
+    if let Some(bytes) = repo.head_vault()?
+        && let Ok(head) = vault.decrypt_copy(&head_name, bytes)
+    {
+        let (merged, _) = merge::merge(&vault.doc, &head)?;
+        vault.save_merged(merged)?;
+    }
     let message = format!("otp sync from {}", crate::vault::device());
+    let remote_name = PathBuf::from(format!("{}:{}", sync::remote_name(), repo.file()));
+    let changes = |from: &crate::vault::Document, to: &crate::vault::Document| -> Result<usize> {
+        let (_, changes) = merge::merge(from, to)?;
+        Ok(changes.len())
+    };
     for _ in 0..ATTEMPTS {
+        repo.commit_local(&message)?;
         let remote_exists = repo.fetch()?;
-        let (pulled, pushed) = if remote_exists {
-            let bytes = repo.remote_vault()?;
-            let theirs = vault.decrypt_copy(&repo.dir().join(repo.file()), bytes)?;
-            let (merged, pulled) = merge::merge(&vault.doc, &theirs)?;
-            let (_, pushed) = merge::merge(&theirs, &merged)?;
-            vault.save_merged(merged)?;
-            (pulled.len(), pushed.len())
-        } else {
+        let (pulled, pushed) = if !remote_exists {
             (0, vault.doc.entries.len())
+        } else {
+            let bytes = repo.remote_vault()?;
+            let theirs = vault.decrypt_copy(&remote_name, bytes)?;
+            if repo.has_remote()? {
+                (0, changes(&theirs, &vault.doc)?)
+            } else {
+                // git merges; it runs otp's merge driver on the vault.
+                let tree = repo.merge_tree()?;
+                let bytes = repo.vault_in(&tree)?;
+                let merged = vault.decrypt_copy(&remote_name, bytes.clone())?;
+                // Whatever git made of it, nothing of this vault may be lost.
+                let (check, _) = merge::merge(&vault.doc, &merged)?;
+                if check != merged {
+                    return Err(sync::Error::LostChanges.into());
+                }
+                let counts = (changes(&vault.doc, &merged)?, changes(&theirs, &merged)?);
+                // The vault first, then the branch: a sync killed between the two finds the
+                // merged vault and commits it again.
+                vault.adopt(&remote_name, &bytes)?;
+                repo.finish_merge(&tree, &message)?;
+                counts
+            }
         };
-        repo.commit(remote_exists, &message)?;
         if repo.push()? {
             let plural = |n: usize| if n == 1 { "change" } else { "changes" };
             return ctx.print(&format!(
@@ -57,6 +91,28 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         }
     }
     Err(SyncSetup::KeptChanging.into())
+}
+
+/// Registers otp as the vault's merge driver in the repository, with what finds the vault
+/// and its key on this machine.
+fn register(ctx: &Context, repo: &Repo, backend: Backend) -> Result<()> {
+    let exe = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .map_err(|e| Error::io("cannot find the otp program to register it with git", e))?;
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let vault = absolute(&ctx.vault.path);
+    let identity = absolute(&ctx.vault.identity_path);
+    let config = ctx.config_path.as_deref().map(absolute);
+    let backend_name = PathBuf::from(backend.to_string());
+    let mut options: Vec<(&str, &Path)> = vec![("--vault", &vault), ("--backend", &backend_name)];
+    if backend == Backend::IdentityFile {
+        options.push(("--identity", &identity));
+    }
+    if let Some(config) = &config {
+        options.push(("--config", config));
+    }
+    let command = sync::driver_command(&exe, &options)?;
+    Ok(repo.register_driver(&command)?)
 }
 
 fn clone(ctx: &Context, repo: &Repo, url: &str) -> Result<()> {
@@ -73,6 +129,7 @@ fn clone(ctx: &Context, repo: &Repo, url: &str) -> Result<()> {
     }
     repo.checkout_remote()?;
     let vault = Vault::open(&ctx.vault)?;
+    register(ctx, repo, vault.backend())?;
     let n = vault.doc.entries.len();
     ctx.print(&format!(
         "Cloned the vault ({n} {}) into {}.\n",

@@ -422,46 +422,64 @@ impl Vault {
         self.write_to(&[])
     }
 
-    fn write_to(&mut self, extra: &[age::x25519::Recipient]) -> Result<(), Error> {
+    /// Makes `ciphertext`, another version of this vault (the result of git's merge, which
+    /// this otp made as git's merge driver), the vault as it is, byte for byte: written
+    /// through the crash-safe path, under the lock, once it opened with this vault's key.
+    /// Whether the file changed. Needs [`Vault::open_for_update`].
+    pub fn adopt(&mut self, name: &Path, ciphertext: &[u8]) -> Result<bool, Error> {
+        let doc = self.decrypt_copy(name, ciphertext.to_vec())?;
         let path = &self.settings.path;
-        let Some(lock) = &self.lock else {
+        if self.file.read().map_err(|e| io(path, e))?.as_deref() == Some(ciphertext) {
+            return Ok(false);
+        }
+        let Some(lock) = self.lock.take() else {
             return Err(io(
                 path,
                 std::io::Error::other("the vault was opened read-only"),
             ));
         };
-        let mut recipients = self.settings.recipients.clone();
-        recipients.extend_from_slice(extra);
-        // The other machines (`otp device`): every write keeps them able to open it.
-        let own = match &self.key {
-            Key::Identity(id) => Some(id.to_public().to_string()),
-            Key::Passphrase(_) => None,
+        let put = self.put(&lock, ciphertext);
+        self.lock = Some(lock);
+        put?;
+        self.loaded = Some(doc.clone());
+        self.doc = doc;
+        Ok(true)
+    }
+
+    fn write_to(&mut self, extra: &[age::x25519::Recipient]) -> Result<(), Error> {
+        let Some(lock) = self.lock.take() else {
+            return Err(io(
+                &self.settings.path,
+                std::io::Error::other("the vault was opened read-only"),
+            ));
         };
-        let devices = self
-            .doc
-            .device_recipients()
-            .map_err(|source| Error::Document {
-                path: path.clone(),
-                source,
-            })?;
-        recipients.extend(devices.into_iter().filter(|r| Some(r.to_string()) != own));
-        let plaintext = self.doc.to_json();
-        let ciphertext = crypto::encrypt(&plaintext, &self.key, &recipients).map_err(|source| {
-            Error::Encrypt {
-                path: path.clone(),
-                source,
-            }
-        })?;
+        let written = self.seal_and_put(&lock, extra);
+        self.lock = Some(lock);
+        written
+    }
+
+    fn seal_and_put(
+        &mut self,
+        lock: &LockGuard,
+        extra: &[age::x25519::Recipient],
+    ) -> Result<(), Error> {
+        let ciphertext = seal_to(&self.settings, &self.key, &self.doc, extra)?;
+        self.put(lock, &ciphertext)
+    }
+
+    /// Makes `ciphertext` the vault, through the crash-safe path, under the lock.
+    fn put(&mut self, lock: &LockGuard, ciphertext: &[u8]) -> Result<(), Error> {
+        let path = &self.settings.path;
         let written = if self.fresh {
             self.file
-                .create_new(lock, &ciphertext)
+                .create_new(lock, ciphertext)
                 .map_err(|e| match e.kind() {
                     std::io::ErrorKind::AlreadyExists => Error::Exists(path.clone()),
                     _ => io(path, e),
                 })?
         } else {
             self.file
-                .replace(lock, &ciphertext)
+                .replace(lock, ciphertext)
                 .map_err(|e| io(path, e))?
         };
         self.fresh = false;
@@ -476,6 +494,75 @@ impl Vault {
         }
         Ok(())
     }
+}
+
+/// `doc` encrypted as the vault `settings` describes is written: with `key`, to the backup
+/// recipients, `extra` and every device the document lists.
+fn seal_to(
+    settings: &Settings,
+    key: &Key,
+    doc: &Document,
+    extra: &[age::x25519::Recipient],
+) -> Result<Vec<u8>, Error> {
+    let path = &settings.path;
+    let mut recipients = settings.recipients.clone();
+    recipients.extend_from_slice(extra);
+    // The other machines (`otp device`): every write keeps them able to open it.
+    let own = match key {
+        Key::Identity(id) => Some(id.to_public().to_string()),
+        Key::Passphrase(_) => None,
+    };
+    let devices = doc.device_recipients().map_err(|source| Error::Document {
+        path: path.clone(),
+        source,
+    })?;
+    recipients.extend(devices.into_iter().filter(|r| Some(r.to_string()) != own));
+    let plaintext = doc.to_json();
+    crypto::encrypt(&plaintext, key, &recipients).map_err(|source| Error::Encrypt {
+        path: path.clone(),
+        source,
+    })
+}
+
+/// Another version of the vault `settings` describes, held in memory (one of those git is
+/// merging), decrypted with the key this machine holds for that vault; `name` names it in
+/// messages. Returns the document and the key that opened it.
+pub fn open_version(
+    settings: &Settings,
+    name: &Path,
+    bytes: Vec<u8>,
+) -> Result<(Document, Key), Error> {
+    // The vault's own settings: the keyring names the key after the vault.
+    let (key, _backend, mut plaintext) =
+        unlock(settings, bytes, Use::Read).map_err(|e| match e {
+            Error::Unlock { cause, hint: _, .. } => Error::Unlock {
+                what: "version",
+                path: name.to_path_buf(),
+                cause,
+                hint: Some(format!(
+                    "a version merges only if the key that opens {} opens it",
+                    settings.path.display()
+                )),
+            },
+            other => other,
+        })?;
+    let doc = Document::from_json(&plaintext);
+    crypto::wipe(&mut plaintext);
+    let doc = doc.map_err(|source| Error::Document {
+        path: name.to_path_buf(),
+        source,
+    })?;
+    Ok((doc, key))
+}
+
+/// `doc` encrypted as a write of the vault `settings` describes would encrypt it, with `key`
+/// (from [`open_version`]): refused for a document a newer otp wrote.
+pub fn seal(settings: &Settings, key: &Key, doc: &Document) -> Result<Vec<u8>, Error> {
+    doc.check_writable().map_err(|source| Error::ReadOnly {
+        path: settings.path.clone(),
+        source,
+    })?;
+    seal_to(settings, key, doc, &[])
 }
 
 /// This machine's name in modification stamps (`OTP_DEVICE`, else the host name): it only
