@@ -138,7 +138,8 @@ impl Repo {
 
     /// Writes `.gitignore` (all but the vault and these two files) and `.gitattributes` (the
     /// vault is binary, merged by otp), and registers the merge driver in the repository's
-    /// config as `driver` (see [`driver_command`]). Done on every sync, so that a repository
+    /// config as `driver` (see [`driver_command`]), with the remote branch as the one
+    /// `git pull` merges. Done on every sync, so that a repository
     /// an older otp made, or an otp that moved, gets it too.
     pub fn register_driver(&self, driver: &str) -> Result<(), Error> {
         let ignore = format!(
@@ -156,8 +157,19 @@ impl Repo {
                 message: format!("{}: {e}", path.display()),
             })?;
         }
-        self.run(&["config", "merge.otp.name", "otp vault merge"])?;
-        self.run(&["config", "merge.otp.driver", driver])?;
+        // A plain `git pull` in the folder merges the remote branch (through the driver).
+        for (key, value) in [
+            ("merge.otp.name", "otp vault merge"),
+            ("merge.otp.driver", driver),
+            (&format!("branch.{BRANCH}.remote"), REMOTE),
+            (
+                &format!("branch.{BRANCH}.merge"),
+                &format!("refs/heads/{BRANCH}"),
+            ),
+            ("pull.rebase", "false"),
+        ] {
+            self.run(&["config", key, value])?;
+        }
         Ok(())
     }
 

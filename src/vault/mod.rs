@@ -539,10 +539,8 @@ pub fn open_version(
                 what: "version",
                 path: name.to_path_buf(),
                 cause,
-                hint: Some(format!(
-                    "a version merges only if the key that opens {} opens it",
-                    settings.path.display()
-                )),
+                // One line: git shows it among its own messages.
+                hint: None,
             },
             other => other,
         })?;
