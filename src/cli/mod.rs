@@ -167,9 +167,9 @@ pub enum Command {
     Key(Deferred<key::Args>),
     /// Merge other copies of the vault into it (sync conflict copies, backups)
     ///
-    /// Entries are matched by id: added on either side are kept, removed on one side and
-    /// untouched on the other are removed, changed on both take the later change. A key that
-    /// loses to a later change elsewhere is kept and shown by `otp list`. Without FILE, merges
+    /// Entries are matched by id: added on either side are kept, removed on one side are
+    /// removed (a key renewed on the other stays), changed on both take the later change. A
+    /// key that loses to a later change elsewhere is kept and shown by `otp list`. Without FILE, merges
     /// the conflict copies a sync tool (Syncthing, Dropbox, Nextcloud) left beside the vault,
     /// and deletes them once merged.
     Merge(Deferred<merge::Args>),
@@ -178,7 +178,8 @@ pub enum Command {
     /// `--init URL` makes the vault's folder a git repository with remote URL (any URL git
     /// accepts); `--clone URL` fetches the vault on a new machine. Then `otp sync` commits,
     /// fetches, merges the remote's vault into this one (as `otp merge` does), and pushes.
-    /// Only the encrypted vault is committed.
+    /// Only the encrypted vault is committed. git merges the vault through otp, which it
+    /// registers as the repository's merge driver, so a plain `git pull` merges it too.
     Sync(Deferred<sync::Args>),
     /// The machines the vault is shared with, each with its own key
     ///
