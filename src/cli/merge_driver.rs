@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
     };
     let (ours, key) = vault::open_version(&ctx.vault, &args.ours, read(&args.ours)?)?;
-    let (theirs, _) = vault::open_version(&ctx.vault, &args.theirs, read(&args.theirs)?)?;
+    let theirs = vault::open_version_with(&ctx.vault, &args.theirs, read(&args.theirs)?, &key)?;
     let (merged, _) = merge::merge(&ours, &theirs)?;
     let sealed = vault::seal(&ctx.vault, &key, &merged)?;
     std::fs::write(&args.ours, sealed)

@@ -533,24 +533,43 @@ pub fn open_version(
     bytes: Vec<u8>,
 ) -> Result<(Document, Key), Error> {
     // The vault's own settings: the keyring names the key after the vault.
-    let (key, _backend, mut plaintext) =
-        unlock(settings, bytes, Use::Read).map_err(|e| match e {
-            Error::Unlock { cause, hint: _, .. } => Error::Unlock {
-                what: "version",
-                path: name.to_path_buf(),
-                cause,
-                // One line: git shows it among its own messages.
-                hint: None,
-            },
-            other => other,
-        })?;
+    let (key, _backend, plaintext) = unlock(settings, bytes, Use::Read).map_err(|e| match e {
+        Error::Unlock { cause, .. } => Error::Unlock {
+            what: "version",
+            path: name.to_path_buf(),
+            cause,
+            // One line: git shows it among its own messages.
+            hint: None,
+        },
+        other => other,
+    })?;
+    Ok((parse_version(name, plaintext)?, key))
+}
+
+/// The same, first with `key` (the one that opened another version: a passphrase is asked
+/// once), then with the keys [`open_version`] tries.
+pub fn open_version_with(
+    settings: &Settings,
+    name: &Path,
+    bytes: Vec<u8>,
+    key: &Key,
+) -> Result<Document, Error> {
+    match crypto::decrypt(&bytes, key) {
+        Ok(plaintext) => parse_version(name, plaintext),
+        Err(_) => open_version(settings, name, bytes).map(|(doc, _)| doc),
+    }
+}
+
+fn parse_version(
+    name: &Path,
+    mut plaintext: zeroize::Zeroizing<Vec<u8>>,
+) -> Result<Document, Error> {
     let doc = Document::from_json(&plaintext);
     crypto::wipe(&mut plaintext);
-    let doc = doc.map_err(|source| Error::Document {
+    doc.map_err(|source| Error::Document {
         path: name.to_path_buf(),
         source,
-    })?;
-    Ok((doc, key))
+    })
 }
 
 /// `doc` encrypted as a write of the vault `settings` describes would encrypt it, with `key`
