@@ -196,16 +196,15 @@ impl Document {
                     entry.by = device.to_string();
                     entry.updated = entry.updated.max(now);
                     // Added again after a removal: made later than every tombstone of its id,
-                    // which then no longer removes it.
-                    let last = self
-                        .removed
-                        .iter()
-                        .filter(|t| t.id == entry.id)
-                        .map(|t| t.at)
-                        .max();
-                    if let Some(at) = last {
-                        entry.created = entry.created.max(at.saturating_add(1));
+                    // which then no longer removes it, and never behind the HOTP counter the
+                    // same key had reached before.
+                    let key = entry.secret.fingerprint();
+                    for t in self.removed.iter().filter(|t| t.id == entry.id) {
+                        entry.created = entry.created.max(t.at.saturating_add(1));
                         entry.updated = entry.updated.max(entry.created);
+                        if let Some(&counter) = t.counters.get(&key) {
+                            entry.counter = entry.counter.max(counter);
+                        }
                     }
                 }
             }

@@ -507,6 +507,31 @@ mod tests {
     }
 
     #[test]
+    fn a_removal_keeps_the_hotp_counter_of_its_key() {
+        let mut base = doc_with(&[("one", KEYS[0], 10)]);
+        base.entries[0].kind = crate::entry::Kind::Hotp;
+        let base = edit(&Document::new(), "a", 10, |d| *d = base.clone());
+        let id = id_of(&base, "one");
+        let used = edit(&base, "a", 20, |d| d.get_mut(&id).unwrap().counter = 5);
+        let removed = edit(&base, "b", 30, |d| {
+            d.remove(&id);
+        });
+        let (gone, _) = merge(&used, &removed).unwrap();
+        assert!(gone.get(&id).is_none());
+        assert_eq!(gone.removed[0].counters.values().collect::<Vec<_>>(), [&5]);
+        // The same key added again: its codes go on from where they were.
+        let again = edit(&gone, "b", 40, |d| {
+            let mut new = NewEntry::totp("Site", "one", Secret::parse(KEYS[0]).unwrap());
+            new.kind = crate::entry::Kind::Hotp;
+            d.add(new, false, 40).unwrap();
+        });
+        assert_eq!(again.get(&id).unwrap().counter, 5);
+        let (merged, _) = merge(&again, &removed).unwrap();
+        assert_eq!(merged.get(&id).unwrap().counter, 5);
+        assert_eq!(merge(&used, &merged).unwrap().0, merged);
+    }
+
+    #[test]
     fn a_rename_and_a_later_note_elsewhere_both_hold() {
         let base = edit(&Document::new(), "a", 10, |d| {
             *d = doc_with(&[("one", KEYS[0], 10)]);
