@@ -530,6 +530,38 @@ fn a_version_that_does_not_open_is_a_conflict_and_changes_nothing() {
 }
 
 #[test]
+fn a_fast_forward_takes_the_remote_vault_as_it_is() {
+    if !require_tool("git") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (m, _url) = machines(dir.path(), &["desk", "laptop"], "vault.age", GITHUB);
+    let (desk, laptop) = (&m[0], &m[1]);
+    desk.ok(&["add", GOOGLE, DROPBOX]);
+    desk.ok(&["sync"]);
+    laptop.ok(&["sync"]);
+    // Removed in the reverse order of their ids: the tombstones are not in the order a merge
+    // writes them, and the laptop has nothing of its own to add.
+    let mut ids: Vec<String> = desk.document()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    for id in ids.iter().rev() {
+        desk.ok(&["rm", id, "--yes"]);
+    }
+    assert_eq!(desk.ok(&["sync"]), "pulled 0 changes, pushed 3\n");
+    assert_eq!(laptop.ok(&["sync"]), "pulled 3 changes, pushed 0\n");
+    assert_eq!(laptop.env.vault_bytes(), desk.env.vault_bytes());
+    let head = |m: &Machine| stdout(&m.git(&["rev-parse", "HEAD"], false));
+    assert_eq!(head(laptop), head(desk), "a fast-forward, no merge commit");
+    assert_eq!(desk.ok(&["sync"]), "pulled 0 changes, pushed 0\n");
+    assert_eq!(head(laptop), head(desk));
+}
+
+#[test]
 fn an_older_repository_gets_the_driver_on_its_next_sync() {
     if !require_tool("git") {
         return;

@@ -46,7 +46,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         && let Ok(head) = vault.decrypt_copy(&head_name, bytes)
     {
         let (merged, _) = merge::merge(&vault.doc, &head)?;
-        vault.save_merged(merged)?;
+        let (alone, _) = merge::merge(&vault.doc, &vault.doc)?;
+        if merged != alone {
+            vault.save_merged(merged)?;
+        }
     }
     let message = format!("otp sync from {}", crate::vault::device());
     let remote_name = PathBuf::from(format!("{}:{}", sync::remote_name(), repo.file()));
@@ -70,8 +73,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
                 let bytes = repo.vault_in(&tree)?;
                 let merged = vault.decrypt_copy(&remote_name, bytes.clone())?;
                 // Whatever git made of it, nothing of this vault may be lost.
-                let (check, _) = merge::merge(&vault.doc, &merged)?;
-                if check != merged {
+                // (Compared in merged form: a vault written by an edit, not by a merge, may
+                // hold the same things in another order.)
+                let (with_ours, _) = merge::merge(&vault.doc, &merged)?;
+                let (alone, _) = merge::merge(&merged, &merged)?;
+                if with_ours != alone {
                     return Err(sync::Error::LostChanges.into());
                 }
                 let counts = (changes(&vault.doc, &merged)?, changes(&theirs, &merged)?);
