@@ -40,17 +40,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
     }
     register(ctx, &repo, vault.backend())?;
     let head_name = PathBuf::from(format!("HEAD:{}", repo.file()));
-    // What the last commit holds is in the vault too, whatever happened to the file since
-    // (a sync killed half-way, a checkout by hand): the commit made next must not lose it.
-    if let Some(bytes) = repo.head_vault()?
-        && let Ok(head) = vault.decrypt_copy(&head_name, bytes)
-    {
-        let (merged, _) = merge::merge(&vault.doc, &head)?;
-        let (alone, _) = merge::merge(&vault.doc, &vault.doc)?;
-        if merged != alone {
-            vault.save_merged(merged)?;
-        }
-    }
     let message = format!("otp sync from {}", crate::vault::device());
     let remote_name = PathBuf::from(format!("{}:{}", sync::remote_name(), repo.file()));
     let changes = |from: &crate::vault::Document, to: &crate::vault::Document| -> Result<usize> {
@@ -58,8 +47,21 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         Ok(changes.len())
     };
     for _ in 0..ATTEMPTS {
-        repo.commit_local(&message)?;
+        // Nothing is written before the fetch succeeded.
         let remote_exists = repo.fetch()?;
+        // What the last commit holds is in the vault too, whatever happened to the file
+        // since (a sync killed half-way, a checkout by hand): the commit made next must not
+        // lose it.
+        if let Some(bytes) = repo.head_vault()?
+            && let Ok(head) = vault.decrypt_copy(&head_name, bytes)
+        {
+            let (merged, _) = merge::merge(&vault.doc, &head)?;
+            let (alone, _) = merge::merge(&vault.doc, &vault.doc)?;
+            if merged != alone {
+                vault.save_merged(merged)?;
+            }
+        }
+        repo.commit_local(&message)?;
         let (pulled, pushed) = if !remote_exists {
             (0, vault.doc.entries.len())
         } else {
