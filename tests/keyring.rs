@@ -5,7 +5,8 @@
 //! vault path (also for symlinked and relative spellings) and no identity file written; the
 //! fallback to an identity file when no session bus answers, and `--backend keyring` failing
 //! instead; exit 5 with a one-line message when the keyring holds no key for the vault; two
-//! vaults side by side. `secret-tool` (libsecret) and Debian's `age` are the independent views
+//! vaults side by side; `otp sync` between two machines' keys, merged by git through otp's
+//! merge driver, which finds the key in the keyring too. `secret-tool` (libsecret) and Debian's `age` are the independent views
 //! of the keyring and the vault.
 //!
 //! Without `OTP_TEST_SECRET_SERVICE` the keyring tests fail under `CI=true` and are skipped
@@ -903,5 +904,65 @@ fn init_with_backend_keyring_fails_without_a_session_bus() {
                 }
             }
         }
+    }
+}
+
+/// `otp sync` between two machines whose keys live only in the OS keyring: the merge driver
+/// that git runs (registered with `--backend keyring`) finds each machine's key there too.
+#[test]
+fn sync_merges_through_the_driver_with_keys_in_the_keyring() {
+    let Some(bus) = secret_service() else {
+        return;
+    };
+    assert!(require_tool("git"), "git is needed for otp sync");
+    let (a, b) = (TestEnv::new(), TestEnv::new());
+    ok(keyring_cmd(&a, &bus), &["add", GITHUB]);
+    let _a = ItemGuard {
+        bus: &bus,
+        user: canonical(&a.vault),
+    };
+    let url = a.dir.path().join("remote.git");
+    let out = Command::new("git")
+        .args(["init", "--quiet", "--bare"])
+        .arg(&url)
+        .output()
+        .expect("git init");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let url = url.to_str().expect("utf-8 path");
+    ok(keyring_cmd(&a, &bus), &["sync", "--init", url]);
+    let key = stdout(&ok(keyring_cmd(&b, &bus), &["device", "id"]));
+    ok(
+        keyring_cmd(&a, &bus),
+        &["device", "add", key.trim(), "--name", "laptop"],
+    );
+    ok(keyring_cmd(&a, &bus), &["sync"]);
+    ok(keyring_cmd(&b, &bus), &["sync", "--clone", url]);
+    let _b = ItemGuard {
+        bus: &bus,
+        user: canonical(&b.vault),
+    };
+    // Changed on both: the laptop's sync is a real merge, through the driver.
+    ok(keyring_cmd(&a, &bus), &["add", GOOGLE]);
+    ok(keyring_cmd(&a, &bus), &["sync"]);
+    ok(keyring_cmd(&b, &bus), &["rm", "github", "--yes"]);
+    let out = ok(keyring_cmd(&b, &bus), &["sync"]);
+    assert_eq!(stdout(&out), "pulled 1 change, pushed 1\n");
+    let config = Command::new("git")
+        .arg("-C")
+        .arg(b.vault.parent().expect("vault dir"))
+        .args(["config", "merge.otp.driver"])
+        .output()
+        .expect("git config");
+    let driver = stdout(&config);
+    assert!(driver.contains("--backend 'keyring'"), "{driver}");
+    assert!(!driver.contains("--identity"), "{driver}");
+    ok(keyring_cmd(&a, &bus), &["sync"]);
+    for env in [&a, &b] {
+        let list = stdout(&ok(keyring_cmd(env, &bus), &["list"]));
+        assert!(
+            list.contains("Google") && !list.contains("GitHub"),
+            "{list}"
+        );
+        assert_no_identity_file(env);
     }
 }
