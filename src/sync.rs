@@ -86,7 +86,17 @@ impl Repo {
 
     /// Runs git; its stdout on success, else an error with git's own message.
     fn run(&self, args: &[&str]) -> Result<Vec<u8>, Error> {
-        let out = self.git().args(args).output().map_err(Error::NoGit)?;
+        // A git that an earlier, killed `otp sync` started may still be finishing and hold
+        // one of git's lock files (the index, a ref) for a moment: wait for it, a few
+        // seconds at most (a lock that stays is git's own message).
+        let mut out = self.git().args(args).output().map_err(Error::NoGit)?;
+        for _ in 0..50 {
+            if out.status.success() || !holds_lock(&out.stderr) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            out = self.git().args(args).output().map_err(Error::NoGit)?;
+        }
         if out.status.success() {
             return Ok(out.stdout);
         }
@@ -356,6 +366,12 @@ impl Repo {
         self.run(&["reset", "--quiet", "--hard", &remote_ref()])?;
         Ok(())
     }
+}
+
+/// Whether git failed because another git holds a lock file it needs.
+fn holds_lock(stderr: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(stderr);
+    text.contains(".lock': File exists") || text.contains("cannot lock ref")
 }
 
 fn remote_ref() -> String {

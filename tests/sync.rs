@@ -740,3 +740,32 @@ fn random_edits_on_several_machines_converge_through_git() {
         assert_only_ciphertext(&url, &SECRETS, &names);
     }
 }
+
+/// A passphrase vault (every machine opens it with the passphrase): the driver git runs is
+/// registered with `--backend passphrase` and takes the passphrase from where otp does.
+#[test]
+fn a_passphrase_vault_merges_through_the_driver() {
+    if !require_tool("git") {
+        return;
+    }
+    let (a, b) = (TestEnv::new(), TestEnv::new());
+    let otp = |env: &TestEnv, args: &[&str]| {
+        let out = env
+            .cmd()
+            .env("OTP_PASSPHRASE", "correct horse")
+            .args(["--backend", "passphrase"])
+            .args(args)
+            .output()
+            .unwrap();
+        ok(out)
+    };
+    otp(&a, &["add", GITHUB]);
+    let url = bare_repo(a.dir.path());
+    otp(&a, &["sync", "--init", &url]);
+    otp(&b, &["sync", "--clone", &url]);
+    otp(&a, &["add", GOOGLE]);
+    otp(&a, &["sync"]);
+    otp(&b, &["add", DROPBOX]);
+    // (Each passphrase decryption is a deliberately slow scrypt: the test stops here.)
+    assert_eq!(otp(&b, &["sync"]), "pulled 1 change, pushed 1\n");
+}

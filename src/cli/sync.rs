@@ -53,6 +53,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
         // since (a sync killed half-way, a checkout by hand): the commit made next must not
         // lose it.
         if let Some(bytes) = repo.head_vault()?
+            && std::fs::read(&ctx.vault.path).ok().as_ref() != Some(&bytes)
             && let Ok(head) = vault.decrypt_copy(&head_name, bytes)
         {
             let (merged, _) = merge::merge(&vault.doc, &head)?;
@@ -72,20 +73,20 @@ pub fn run(ctx: &Context, args: Args) -> Result<()> {
             } else {
                 // git merges; it runs otp's merge driver on the vault.
                 let tree = repo.merge_tree()?;
-                let bytes = repo.vault_in(&tree)?;
-                let merged = vault.decrypt_copy(&remote_name, bytes.clone())?;
+                let version = vault.decrypt_version(&remote_name, repo.vault_in(&tree)?)?;
+                let merged = &version.doc;
                 // Whatever git made of it, nothing of this vault may be lost.
                 // (Compared in merged form: a vault written by an edit, not by a merge, may
                 // hold the same things in another order.)
-                let (with_ours, _) = merge::merge(&vault.doc, &merged)?;
-                let (alone, _) = merge::merge(&merged, &merged)?;
+                let (with_ours, _) = merge::merge(&vault.doc, merged)?;
+                let (alone, _) = merge::merge(merged, merged)?;
                 if with_ours != alone {
                     return Err(sync::Error::LostChanges.into());
                 }
-                let counts = (changes(&vault.doc, &merged)?, changes(&theirs, &merged)?);
+                let counts = (changes(&vault.doc, merged)?, changes(&theirs, merged)?);
                 // The vault first, then the branch: a sync killed between the two finds the
                 // merged vault and commits it again.
-                vault.adopt(&remote_name, &bytes)?;
+                vault.adopt(version)?;
                 repo.finish_merge(&tree, &message)?;
                 counts
             }

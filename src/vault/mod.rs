@@ -148,6 +148,13 @@ pub struct Fallback {
     pub reason: String,
 }
 
+/// Another version of a vault, decrypted with its key: the document and the bytes it came
+/// from.
+pub struct Version {
+    pub doc: Document,
+    ciphertext: Vec<u8>,
+}
+
 /// An open, decrypted vault.
 pub struct Vault {
     file: VaultFile,
@@ -422,14 +429,19 @@ impl Vault {
         self.write_to(&[])
     }
 
-    /// Makes `ciphertext`, another version of this vault (the result of git's merge, which
-    /// this otp made as git's merge driver), the vault as it is, byte for byte: written
-    /// through the crash-safe path, under the lock, once it opened with this vault's key.
+    /// Decrypts another version of this vault held in memory (the result of git's merge),
+    /// keeping its bytes for [`Vault::adopt`]; `name` names it in messages.
+    pub fn decrypt_version(&self, name: &Path, ciphertext: Vec<u8>) -> Result<Version, Error> {
+        let doc = self.decrypt_copy(name, ciphertext.clone())?;
+        Ok(Version { doc, ciphertext })
+    }
+
+    /// Makes `version` (from [`Vault::decrypt_version`]: it opened with this vault's key) the
+    /// vault as it is, byte for byte, written through the crash-safe path under the lock.
     /// Whether the file changed. Needs [`Vault::open_for_update`].
-    pub fn adopt(&mut self, name: &Path, ciphertext: &[u8]) -> Result<bool, Error> {
-        let doc = self.decrypt_copy(name, ciphertext.to_vec())?;
+    pub fn adopt(&mut self, version: Version) -> Result<bool, Error> {
         let path = &self.settings.path;
-        if self.file.read().map_err(|e| io(path, e))?.as_deref() == Some(ciphertext) {
+        if self.file.read().map_err(|e| io(path, e))?.as_deref() == Some(&version.ciphertext) {
             return Ok(false);
         }
         let Some(lock) = self.lock.take() else {
@@ -438,11 +450,11 @@ impl Vault {
                 std::io::Error::other("the vault was opened read-only"),
             ));
         };
-        let put = self.put(&lock, ciphertext);
+        let put = self.put(&lock, &version.ciphertext);
         self.lock = Some(lock);
         put?;
-        self.loaded = Some(doc.clone());
-        self.doc = doc;
+        self.loaded = Some(version.doc.clone());
+        self.doc = version.doc;
         Ok(true)
     }
 
