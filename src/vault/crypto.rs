@@ -12,7 +12,7 @@ the file, chunk by chunk.
 
 use crate::keys::Key;
 use age::armor::ArmoredReader;
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Cursor, Read, Seek, Write};
 use zeroize::{Zeroize, Zeroizing};
 
 /// The first line of an ASCII-armored age file (age's armor format, RFC 7468 style).
@@ -38,6 +38,8 @@ pub enum Error {
     PassphraseWithRecipients,
     #[error("encryption failed: {0}")]
     Encrypt(String),
+    #[error("{0}")]
+    Read(std::io::Error),
 }
 
 /// How a vault file is encrypted, read from its header without any key.
@@ -51,28 +53,52 @@ pub enum Lock {
 /// parsing the header twice on `otp code`'s path ([`decrypt`] checks it fully). An armored
 /// file is rare enough that age decodes its header here.
 pub fn lock_of(ciphertext: &[u8]) -> Result<Lock, Error> {
-    if is_armored(ciphertext) {
-        let decryptor = age::Decryptor::new_buffered(ArmoredReader::new(ciphertext))
-            .map_err(|_| Error::NotAge)?;
-        return Ok(if decryptor.is_scrypt() {
-            Lock::Passphrase
-        } else {
-            Lock::Recipients
-        });
+    lock_of_reader(&mut Cursor::new(ciphertext))
+}
+
+/// [`lock_of`] for a file read from `input`, from its start, where `input` is left (for
+/// [`decrypt_reader`]).
+pub fn lock_of_reader<R: BufRead + Seek>(input: &mut R) -> Result<Lock, Error> {
+    if is_armored(input.fill_buf().map_err(Error::Read)?) {
+        let lock = age::Decryptor::new_buffered(ArmoredReader::new(&mut *input))
+            .map(|decryptor| {
+                if decryptor.is_scrypt() {
+                    Lock::Passphrase
+                } else {
+                    Lock::Recipients
+                }
+            })
+            .map_err(|e| match e {
+                age::DecryptError::Io(e) if !is_damage(&e) => Error::Read(e),
+                _ => Error::NotAge,
+            });
+        input.rewind().map_err(Error::Read)?;
+        return lock;
     }
-    let mut lines = ciphertext.split_inclusive(|&b| b == b'\n');
-    if lines.next() != Some(b"age-encryption.org/v1\n") {
-        return Err(Error::NotAge);
-    }
-    for line in lines {
-        if line.starts_with(b"---") {
-            return Ok(Lock::Recipients);
+    let mut line = Vec::new();
+    let mut consumed = input.read_until(b'\n', &mut line).map_err(Error::Read)?;
+    let mut lock = Err(Error::NotAge);
+    if line == b"age-encryption.org/v1\n" {
+        loop {
+            line.clear();
+            consumed += input.read_until(b'\n', &mut line).map_err(Error::Read)?;
+            if line.is_empty() {
+                break;
+            }
+            if line.starts_with(b"---") {
+                lock = Ok(Lock::Recipients);
+                break;
+            }
+            if line.starts_with(b"-> scrypt ") {
+                lock = Ok(Lock::Passphrase);
+                break;
+            }
         }
-        if line.starts_with(b"-> scrypt ") {
-            return Ok(Lock::Passphrase);
-        }
     }
-    Err(Error::NotAge)
+    // Back to the start; within the reader's buffer (the header is short), without a seek.
+    let back = i64::try_from(consumed).map_err(|_| Error::NotAge)?;
+    input.seek_relative(-back).map_err(Error::Read)?;
+    lock
 }
 
 /// Whether `file` is ASCII-armored (age -a), as age's own reader decides it: the marker
@@ -113,25 +139,42 @@ pub fn encrypt(
 /// Decrypts a vault file (binary or armored) with `key`: its plaintext, in a zeroizing
 /// buffer that is never reallocated (so no copy of it is left behind in freed memory).
 pub fn decrypt(file: &[u8], key: &Key) -> Result<Zeroizing<Vec<u8>>, Error> {
+    decrypt_reader(&mut Cursor::new(file), file.len() as u64, key)
+}
+
+/// [`decrypt`] for a file of `len` bytes read from `input`, from where it stands (the start
+/// of the file). age reads it chunk by chunk, so the whole file is never in memory at once;
+/// to try another key, rewind `input` first.
+pub fn decrypt_reader<R: BufRead>(
+    input: &mut R,
+    len: u64,
+    key: &Key,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     // The plaintext is shorter than the file (the header, the nonce and a tag per chunk, or
-    // the armor, are not part of it): sized from the file, the buffer never grows.
-    let mut plaintext = Zeroizing::new(Vec::with_capacity(file.len()));
-    if is_armored(file) {
+    // the armor, are not part of it): sized from the file, the buffer never grows. A file
+    // that grew while it was read is refused rather than let the buffer grow.
+    let len = usize::try_from(len).map_err(|_| Error::Damaged)?;
+    let mut plaintext = Zeroizing::new(Vec::with_capacity(len));
+    if is_armored(input.fill_buf().map_err(Error::Read)?) {
         // age's armor reader passes binary files through too, but 48 bytes at a time.
-        read_payload(ArmoredReader::new(file), key, &mut plaintext)?;
+        read_payload(ArmoredReader::new(input), key, &mut plaintext)?;
     } else {
-        read_payload(file, key, &mut plaintext)?;
+        read_payload(input, key, &mut plaintext)?;
     }
     Ok(plaintext)
 }
 
-/// Reads the age file `input` with `key`, appending its plaintext to `plaintext`.
+/// Reads the age file `input` with `key`, appending its plaintext to `plaintext`, at most
+/// as much as its spare capacity.
 fn read_payload(
     input: impl BufRead,
     key: &Key,
     plaintext: &mut Zeroizing<Vec<u8>>,
 ) -> Result<(), Error> {
-    let decryptor = age::Decryptor::new_buffered(input).map_err(|_| Error::NotAge)?;
+    let decryptor = age::Decryptor::new_buffered(input).map_err(|e| match e {
+        age::DecryptError::Io(e) if !is_damage(&e) => Error::Read(e),
+        _ => Error::NotAge,
+    })?;
     let scrypt;
     let identity: &dyn age::Identity = match (key, decryptor.is_scrypt()) {
         (Key::Identity(id), false) => id,
@@ -156,10 +199,32 @@ fn read_payload(
             })?;
     // A damaged chunk may come after good ones: the caller drops (and so zeroizes) what was
     // read before it.
-    reader
+    let room = (plaintext.capacity() - plaintext.len()) as u64;
+    let read = |e: std::io::Error| {
+        if is_damage(&e) {
+            Error::Damaged
+        } else {
+            Error::Read(e)
+        }
+    };
+    (&mut reader)
+        .take(room)
         .read_to_end(plaintext)
-        .map(drop)
-        .map_err(|_| Error::Damaged)
+        .map_err(read)?;
+    // All of it, to the end of the stream (which age checks), and nothing past the room.
+    match reader.read(&mut [0; 1]).map_err(read)? {
+        0 => Ok(()),
+        _ => Err(Error::Damaged),
+    }
+}
+
+/// Whether an I/O error from age's reader is the file's content (a damaged header or
+/// chunk, a truncated file) rather than a failure to read it.
+fn is_damage(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof
+    )
 }
 
 /// Zeroizes a decrypted buffer now, the fast way. Dropped, a `Zeroizing<Vec<u8>>` clears
@@ -368,5 +433,72 @@ mod tests {
         assert!(matches!(open(b"{\"version\":1}", &key), Err(Error::NotAge)));
         assert!(matches!(open(&ct[..20], &key), Err(Error::NotAge)));
         assert!(matches!(open(ARMOR_BEGIN, &key), Err(Error::NotAge)));
+    }
+
+    #[test]
+    fn files_are_read_from_the_file_and_again_for_another_key() {
+        let key = Key::Identity(age::x25519::Identity::generate());
+        let other = Key::Identity(age::x25519::Identity::generate());
+        let plaintext = vec![b'x'; 2 * CHUNK + 9];
+        let ct = encrypt(&plaintext, &key, &[]).unwrap();
+        for bytes in [ct.clone(), armor(&ct)] {
+            let mut file = tempfile::tempfile().unwrap();
+            file.write_all(&bytes).unwrap();
+            file.rewind().unwrap();
+            let mut input = std::io::BufReader::new(file);
+            assert_eq!(lock_of_reader(&mut input).unwrap(), Lock::Recipients);
+            assert_eq!(input.stream_position().unwrap(), 0);
+            let len = bytes.len() as u64;
+            assert!(matches!(
+                decrypt_reader(&mut input, len, &other),
+                Err(Error::WrongKey)
+            ));
+            input.rewind().unwrap();
+            let opened = decrypt_reader(&mut input, len, &key).unwrap();
+            assert_eq!(&opened[..], &plaintext[..]);
+            assert_eq!(opened.capacity(), bytes.len());
+        }
+    }
+
+    #[test]
+    fn a_file_longer_than_its_size_when_opened_is_refused() {
+        // It grew while it was read: the plaintext buffer, sized from the file, would have
+        // had to grow (and leave a copy of what it held behind).
+        let key = Key::Identity(age::x25519::Identity::generate());
+        let ct = encrypt(&[b'x'; 5000], &key, &[]).unwrap();
+        for len in [4000, 4999] {
+            assert!(matches!(
+                decrypt_reader(&mut Cursor::new(&ct), len, &key),
+                Err(Error::Damaged)
+            ));
+        }
+        assert!(decrypt_reader(&mut Cursor::new(&ct), 5001, &key).is_ok());
+    }
+
+    /// Reads `bytes` and then fails, as a disk with a bad sector does.
+    struct FailsAfter<'a>(&'a [u8]);
+
+    impl Read for FailsAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("bad sector"));
+            }
+            self.0.read(buf)
+        }
+    }
+
+    #[test]
+    fn read_errors_are_not_damage() {
+        let key = Key::Identity(age::x25519::Identity::generate());
+        let ct = encrypt(&[b'x'; 3 * CHUNK], &key, &[]).unwrap();
+        for at in [0, 10, 200, CHUNK, ct.len() - 1] {
+            let mut input = std::io::BufReader::new(FailsAfter(&ct[..at]));
+            let opened = decrypt_reader(&mut input, ct.len() as u64, &key);
+            assert!(
+                matches!(&opened, Err(Error::Read(e)) if e.to_string() == "bad sector"),
+                "failing at {at}: {:?}",
+                opened.err()
+            );
+        }
     }
 }

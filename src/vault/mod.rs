@@ -25,6 +25,7 @@ pub use store::{Degraded, VaultFile};
 
 use crate::entry::Entry;
 use crate::keys::{self, Backend, Key};
+use std::io::Seek;
 use std::path::{Path, PathBuf};
 use store::{Location, LockGuard};
 
@@ -186,8 +187,8 @@ impl Vault {
         query: &str,
     ) -> Result<Result<Entry, crate::query::Error>, Error> {
         let path = &settings.path;
-        let bytes = read_existing(settings, &locate(settings)?.file)?;
-        let (_key, _backend, mut plaintext) = unlock(settings, bytes, Use::Read)?;
+        let mut vault = open_existing(settings, &locate(settings)?.file)?;
+        let (_key, _backend, mut plaintext) = unlock(settings, &mut vault, Use::Read)?;
         let found = find::resolve(&plaintext, query);
         crypto::wipe(&mut plaintext);
         found.map_err(|source| Error::Document {
@@ -266,7 +267,7 @@ impl Vault {
     fn load(settings: &Settings, lock: Option<LockGuard>) -> Result<Vault, Error> {
         let path = &settings.path;
         let file = locate(settings)?.file;
-        let bytes = read_existing(settings, &file)?;
+        let mut vault = open_existing(settings, &file)?;
         // A writer encrypts to the key it opened with: that must be the stored key, never
         // a cached copy that may be older (a rotation elsewhere, one killed half-way).
         let purpose = if lock.is_some() {
@@ -274,7 +275,7 @@ impl Vault {
         } else {
             Use::Read
         };
-        let (key, backend, mut plaintext) = unlock(settings, bytes, purpose)?;
+        let (key, backend, mut plaintext) = unlock(settings, &mut vault, purpose)?;
         let doc = Document::from_json(&plaintext);
         crypto::wipe(&mut plaintext);
         let doc = doc.map_err(|source| Error::Document {
@@ -636,15 +637,22 @@ pub fn machine_key(settings: &Settings) -> Result<Option<age::x25519::Identity>,
 /// the reason it cannot be checked or does not open it.
 pub fn check_identity(settings: &Settings, identity: &age::x25519::Identity) -> Result<(), Error> {
     let path = &settings.path;
-    let bytes = read_existing(settings, &locate(settings)?.file)?;
-    crypto::decrypt(&bytes, &Key::Identity(identity.clone()))
-        .map(drop)
-        .map_err(|e| Error::Unlock {
+    let mut vault = open_existing(settings, &locate(settings)?.file)?;
+    crypto::decrypt_reader(
+        &mut vault.input,
+        vault.len,
+        &Key::Identity(identity.clone()),
+    )
+    .map(drop)
+    .map_err(|e| match e {
+        crypto::Error::Read(e) => io(path, e),
+        e => Error::Unlock {
             what: "vault",
             path: path.clone(),
             cause: e.to_string(),
             hint: None,
-        })
+        },
+    })
 }
 
 /// Resolves the vault path: a broken link or an unreadable directory is an error naming it.
@@ -655,11 +663,24 @@ fn locate(settings: &Settings) -> Result<Location, Error> {
     })
 }
 
-fn read_existing(settings: &Settings, file: &VaultFile) -> Result<Vec<u8>, Error> {
+/// A vault file opened for reading: age reads it from the file as it decrypts it.
+struct Opened {
+    input: std::io::BufReader<std::fs::File>,
+    /// Its size when opened, which bounds the plaintext.
+    len: u64,
+}
+
+fn open_existing(settings: &Settings, file: &VaultFile) -> Result<Opened, Error> {
     let path = &settings.path;
-    file.read()
+    let file = file
+        .open()
         .map_err(|e| io(path, e))?
-        .ok_or_else(|| Error::Missing(path.clone()))
+        .ok_or_else(|| Error::Missing(path.clone()))?;
+    let len = file.metadata().map_err(|e| io(path, e))?.len();
+    Ok(Opened {
+        input: std::io::BufReader::new(file),
+        len,
+    })
 }
 
 fn refuse_if_backup(settings: &Settings, at: &Location) -> Result<(), Error> {
@@ -757,8 +778,8 @@ enum Use {
     Write,
 }
 
-/// Finds the key that opens the vault file `bytes` and decrypts it.
-fn unlock(settings: &Settings, bytes: Vec<u8>, purpose: Use) -> Result<Unlocked, Error> {
+/// Finds the key that opens the vault file `vault` and decrypts it.
+fn unlock(settings: &Settings, vault: &mut Opened, purpose: Use) -> Result<Unlocked, Error> {
     let fail = |cause: String, hint: Option<String>| Error::Unlock {
         what: "vault",
         path: settings.path.clone(),
@@ -767,20 +788,28 @@ fn unlock(settings: &Settings, bytes: Vec<u8>, purpose: Use) -> Result<Unlocked,
     };
     // A damaged file is not a key problem: say so, and where the previous vault is.
     let key_fail = |e: crypto::Error, backend: Backend| {
+        if let crypto::Error::Read(e) = e {
+            return io(&settings.path, e);
+        }
         let hint = matches!(e, crypto::Error::Damaged | crypto::Error::NotAge)
             .then(|| damaged_hint(settings))
             .flatten();
         fail(format!("{e} ({backend} backend)"), hint)
     };
-    let lock = crypto::lock_of(&bytes).map_err(|e| fail(e.to_string(), damaged_hint(settings)))?;
+    let lock = crypto::lock_of_reader(&mut vault.input).map_err(|e| match e {
+        crypto::Error::Read(e) => io(&settings.path, e),
+        e => fail(e.to_string(), damaged_hint(settings)),
+    })?;
     // A backend's keys in turn (an identity file may hold retired keys that other vaults
     // use). The error is the first that is not a wrong key: a key opened the header, but
-    // the rest is damaged.
-    let try_keys = |keys: Vec<Key>, backend: Backend| -> Result<Unlocked, crypto::Error> {
+    // the rest is damaged. Each key reads the file from its start.
+    let mut try_keys = |keys: Vec<Key>, backend: Backend| -> Result<Unlocked, crypto::Error> {
         for key in keys {
-            match crypto::decrypt(&bytes, &key) {
+            match crypto::decrypt_reader(&mut vault.input, vault.len, &key) {
                 Ok(plaintext) => return Ok((key, backend, plaintext)),
-                Err(crypto::Error::WrongKey) => {}
+                Err(crypto::Error::WrongKey) => {
+                    vault.input.rewind().map_err(crypto::Error::Read)?;
+                }
                 Err(e) => return Err(e),
             }
         }

@@ -161,6 +161,15 @@ impl VaultFile {
         }
     }
 
+    /// The vault opened for reading, or `None` when there is no vault yet.
+    pub fn open(&self) -> io::Result<Option<File>> {
+        match File::open(&self.path) {
+            Ok(file) => Ok(Some(file)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Creates the vault's directory (0700) if it is missing.
     pub fn create_dir(&self) -> io::Result<()> {
         let dir = self.dir();
