@@ -5,6 +5,13 @@ use otp::error::Exit;
 use std::io::Write;
 use std::process::ExitCode;
 
+// musl's allocator maps every large block afresh and unmaps it when freed, so each buffer of
+// `otp code` (age's 64 KiB chunks among them) costs new pages and two system calls;
+// dlmalloc keeps freed memory for the next allocation (docs/PERFORMANCE.md).
+#[cfg(all(target_os = "linux", target_env = "musl"))]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
 fn main() -> ExitCode {
     // Before anything can hold a key or a secret: no core dumps, no same-user tracing.
     otp::harden::harden_process();
