@@ -546,16 +546,18 @@ pub fn open_version(
     bytes: Vec<u8>,
 ) -> Result<(Document, Key), Error> {
     // The vault's own settings: the keyring names the key after the vault.
-    let (key, _backend, plaintext) = unlock(settings, bytes, Use::Read).map_err(|e| match e {
-        Error::Unlock { cause, .. } => Error::Unlock {
-            what: "version",
-            path: name.to_path_buf(),
-            cause,
-            // One line: git shows it among its own messages.
-            hint: None,
-        },
-        other => other,
-    })?;
+    let mut version = Opened::in_memory(&bytes);
+    let (key, _backend, plaintext) =
+        unlock(settings, &mut version, Use::Read).map_err(|e| match e {
+            Error::Unlock { cause, .. } => Error::Unlock {
+                what: "version",
+                path: name.to_path_buf(),
+                cause,
+                // One line: git shows it among its own messages.
+                hint: None,
+            },
+            other => other,
+        })?;
     Ok((parse_version(name, plaintext)?, key))
 }
 
@@ -663,14 +665,27 @@ fn locate(settings: &Settings) -> Result<Location, Error> {
     })
 }
 
-/// A vault file opened for reading: age reads it from the file as it decrypts it.
-struct Opened {
-    input: std::io::BufReader<std::fs::File>,
+/// A vault to decrypt, at its start: age reads it as it decrypts it, from the open file
+/// (never copied whole into memory) or from bytes held in memory.
+struct Opened<R> {
+    input: R,
     /// Its size when opened, which bounds the plaintext.
     len: u64,
 }
 
-fn open_existing(settings: &Settings, file: &VaultFile) -> Result<Opened, Error> {
+impl<'a> Opened<std::io::Cursor<&'a [u8]>> {
+    fn in_memory(bytes: &'a [u8]) -> Self {
+        Opened {
+            input: std::io::Cursor::new(bytes),
+            len: bytes.len() as u64,
+        }
+    }
+}
+
+fn open_existing(
+    settings: &Settings,
+    file: &VaultFile,
+) -> Result<Opened<std::io::BufReader<std::fs::File>>, Error> {
     let path = &settings.path;
     let file = file
         .open()
@@ -779,7 +794,11 @@ enum Use {
 }
 
 /// Finds the key that opens the vault file `vault` and decrypts it.
-fn unlock(settings: &Settings, vault: &mut Opened, purpose: Use) -> Result<Unlocked, Error> {
+fn unlock<R: std::io::BufRead + Seek>(
+    settings: &Settings,
+    vault: &mut Opened<R>,
+    purpose: Use,
+) -> Result<Unlocked, Error> {
     let fail = |cause: String, hint: Option<String>| Error::Unlock {
         what: "vault",
         path: settings.path.clone(),
