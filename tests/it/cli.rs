@@ -10,10 +10,10 @@
 
 use crate::common;
 
-use common::{AT, GITHUB, GOOGLE, TestEnv, stderr, stdout, unix_now};
+use common::{AT, GITHUB, GOOGLE, TestEnv, otp_line, stderr, stdout, unix_now};
 use serde_json::Value;
 use std::io::BufRead;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// `oathtool --totp -b JBSWY3DPEHPK3PXP -N @1700000000 -w 1`: GITHUB's code at AT and next.
 const GITHUB_AT: &str = "324550";
@@ -64,41 +64,15 @@ fn world() -> TestEnv {
     env
 }
 
-/// The plain `std` command for `otp` in the world (for spawning and for `script`), with the
-/// same isolation as `TestEnv::cmd`.
-fn raw_cmd(env: &TestEnv, program: &str) -> Command {
-    let mut cmd = Command::new(program);
-    cmd.env("HOME", &env.home)
-        .env("XDG_DATA_HOME", env.home.join(".local/share"))
-        .env("XDG_CONFIG_HOME", env.home.join(".config"))
-        .env("OTP_VAULT", &env.vault)
-        .env("OTP_IDENTITY_FILE", &env.identity)
-        .env("NO_COLOR", "1")
-        .env_remove("OTP_CONFIG")
-        .env_remove("OTP_BACKEND")
-        .env_remove("OTP_PASSPHRASE")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS");
-    cmd
-}
-
 /// Runs `otp ARGS` with stdout and stdin on a pseudo-terminal (util-linux `script`), and
 /// returns what the terminal showed.
 fn on_terminal(env: &TestEnv, args: &[&str], no_color: bool) -> String {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-    let mut line = quote(env!("CARGO_BIN_EXE_otp"));
-    for a in args {
-        line.push(' ');
-        line.push_str(&quote(a));
-    }
-    let mut cmd = raw_cmd(env, "script");
+    let line = otp_line(args);
+    let mut cmd = env.on_pty(&line);
     if !no_color {
         cmd.env_remove("NO_COLOR");
     }
-    let out = cmd
-        .args(["-q", "-e", "-c", &line, "/dev/null"])
-        .stdin(Stdio::null())
-        .output()
-        .expect("run script");
+    let out = cmd.output().expect("run script");
     assert!(
         out.status.success(),
         "{line} on a terminal failed: {}",
@@ -761,7 +735,8 @@ fn a_closed_pipe_ends_quietly_with_success() {
     assert!(out.status.success(), "{}", stderr(&out));
 
     // `otp list | head -1`
-    let mut child = raw_cmd(&env, env!("CARGO_BIN_EXE_otp"))
+    let mut child = env
+        .std_cmd(env!("CARGO_BIN_EXE_otp"))
         .arg("list")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

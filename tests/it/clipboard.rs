@@ -13,7 +13,7 @@
 
 use crate::common;
 
-use common::{AT, GITHUB, TestEnv, require_tool, stderr, stdout, x_display_turn};
+use common::{AT, GITHUB, TestEnv, otp_line, require_tool, stderr, stdout, x_display_turn};
 use std::io::Write;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -183,21 +183,8 @@ fn sleep_until(t: Instant) {
 /// `otp ARGS` on a pseudo-terminal (`script`) with the given environment changes; returns
 /// what the terminal received.
 fn on_terminal(env: &TestEnv, args: &[&str], set: &[(&str, &str)], unset: &[&str]) -> String {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-    let mut line = quote(env!("CARGO_BIN_EXE_otp"));
-    for a in args {
-        line.push(' ');
-        line.push_str(&quote(a));
-    }
-    let mut cmd = Command::new("script");
-    cmd.args(["-q", "-e", "-c", &line, "/dev/null"])
-        .env("HOME", &env.home)
-        .env("OTP_VAULT", &env.vault)
-        .env("OTP_IDENTITY_FILE", &env.identity)
-        .env("NO_COLOR", "1")
-        .env_remove("OTP_CONFIG")
-        .env_remove("OTP_BACKEND")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let line = otp_line(args);
+    let mut cmd = env.on_pty(&line);
     for (k, v) in set {
         cmd.env(k, v);
     }

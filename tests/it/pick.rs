@@ -14,9 +14,9 @@
 
 use crate::common;
 
-use common::tmux::{BEFORE, Tmux, quote};
+use common::tmux::{BEFORE, Tmux};
 use common::{
-    GITHUB, GOOGLE, TestEnv, entry, require_tool, stderr, stdout, unix_now, x_display_turn,
+    GITHUB, GOOGLE, TestEnv, entry, quote, require_tool, stderr, stdout, unix_now, x_display_turn,
 };
 use std::path::Path;
 use std::process::Command;

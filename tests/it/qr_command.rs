@@ -8,10 +8,10 @@
 
 use crate::common;
 
-use common::{AT, GITHUB, GOOGLE, TestEnv, stderr, stdout};
+use common::{AT, GITHUB, GOOGLE, TestEnv, otp_line, stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// HOTP, already used five times: the QR code must carry counter 5.
 const BANK: &str = "otpauth://hotp/Bank:me?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Bank\
@@ -51,24 +51,7 @@ fn entries(env: &TestEnv) -> Vec<Value> {
 
 /// Runs `otp ARGS` with stdin, stdout and stderr on a pseudo-terminal; returns what it showed.
 fn on_terminal(env: &TestEnv, args: &[&str]) -> (Option<i32>, String) {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-    let mut line = quote(env!("CARGO_BIN_EXE_otp"));
-    for a in args {
-        line.push(' ');
-        line.push_str(&quote(a));
-    }
-    let out = Command::new("script")
-        .args(["-q", "-e", "-c", &line, "/dev/null"])
-        .env("HOME", &env.home)
-        .env("OTP_VAULT", &env.vault)
-        .env("OTP_IDENTITY_FILE", &env.identity)
-        .env("NO_COLOR", "1")
-        .env_remove("OTP_CONFIG")
-        .env_remove("OTP_BACKEND")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run script");
+    let out = env.on_pty(&otp_line(args)).output().expect("run script");
     (out.status.code(), stdout(&out).replace("\r\n", "\n"))
 }
 

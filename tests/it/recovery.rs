@@ -11,10 +11,10 @@
 
 use crate::common;
 
-use common::{GITHUB, GOOGLE, TestEnv, stderr, stdout, unix_now};
+use common::{GITHUB, GOOGLE, TestEnv, otp_line, stderr, stdout, unix_now};
 use serde_json::Value;
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 const CODES: [&str; 3] = ["abcd-1234", "efgh-5678", "ijkl-9012"];
 
@@ -74,26 +74,11 @@ fn left_and_total(env: &TestEnv, issuer: &str) -> (Value, Value) {
 
 /// Runs `otp ARGS` on a pseudo-terminal with `input` typed in; returns what it showed.
 fn on_terminal(env: &TestEnv, args: &[&str], input: &str, color: bool) -> String {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-    let mut line = quote(env!("CARGO_BIN_EXE_otp"));
-    for a in args {
-        line.push(' ');
-        line.push_str(&quote(a));
-    }
-    let mut cmd = Command::new("script");
-    cmd.args(["-q", "-e", "-c", &line, "/dev/null"])
-        .env("HOME", &env.home)
-        .env("OTP_VAULT", &env.vault)
-        .env("OTP_IDENTITY_FILE", &env.identity)
-        .env_remove("OTP_CONFIG")
-        .env_remove("OTP_BACKEND")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped());
+    let line = otp_line(args);
+    let mut cmd = env.on_pty(&line);
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped());
     if color {
         cmd.env_remove("NO_COLOR");
-    } else {
-        cmd.env("NO_COLOR", "1");
     }
     let mut child = cmd.spawn().expect("run script");
     child

@@ -10,8 +10,10 @@
 
 use crate::common;
 
-use common::{AT, GITHUB, GOOGLE, TestEnv, entry, require_tool, stderr, stdout, unix_now};
-use std::process::{Command, Output, Stdio};
+use common::{
+    AT, GITHUB, GOOGLE, TestEnv, entry, otp_line, require_tool, stderr, stdout, unix_now,
+};
+use std::process::{Command, Output};
 
 /// `oathtool --totp -b JBSWY3DPEHPK3PXP -N @1700000000 -w 1`: GITHUB's code at AT and next.
 const GITHUB_AT: &str = "324550";
@@ -19,33 +21,12 @@ const GITHUB_NEXT: &str = "367665";
 /// A 1-s entry: `--wait 2` always has to wait for it.
 const EVERY_SECOND: &str = "otpauth://totp/Tick:tock?secret=GEZDGNBVGY3TQOJQ&period=1";
 
-/// `script`'s command line: the `otp` binary and its arguments, quoted for `sh -c`.
-fn command_line(args: &[&str]) -> String {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-    std::iter::once(env!("CARGO_BIN_EXE_otp"))
-        .chain(args.iter().copied())
-        .map(quote)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// A command in the world's environment (as `TestEnv::cmd` sets it up), colour allowed
 /// unless `no_color`.
 fn in_world(env: &TestEnv, program: &str, no_color: bool) -> Command {
-    let mut cmd = Command::new(program);
-    cmd.env("HOME", &env.home)
-        .env("XDG_DATA_HOME", env.home.join(".local/share"))
-        .env("XDG_CONFIG_HOME", env.home.join(".config"))
-        .env("OTP_VAULT", &env.vault)
-        .env("OTP_IDENTITY_FILE", &env.identity)
-        .env_remove("OTP_CONFIG")
-        .env_remove("OTP_BACKEND")
-        .env_remove("OTP_PASSPHRASE")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null());
-    if no_color {
-        cmd.env("NO_COLOR", "1");
+    let mut cmd = env.std_cmd(program);
+    if !no_color {
+        cmd.env_remove("NO_COLOR");
     }
     cmd
 }
@@ -54,7 +35,7 @@ fn in_world(env: &TestEnv, program: &str, no_color: bool) -> Command {
 /// the pty's `\r\n` turned back into `\n`.
 fn on_pty(env: &TestEnv, args: &[&str], no_color: bool) -> String {
     let out = in_world(env, "script", no_color)
-        .args(["-qec", &command_line(args), "/dev/null"])
+        .args(["-qec", &otp_line(args), "/dev/null"])
         .output()
         .expect("run script");
     assert!(

@@ -12,7 +12,7 @@
 
 use crate::common;
 
-use common::{AT, GITHUB, TestEnv, require_tool, stderr, stdout};
+use common::{AT, GITHUB, TestEnv, otp_line, require_tool, stderr, stdout};
 use otp::keys::Key;
 use otp::vault::crypto;
 use serde_json::{Value, json};
@@ -261,28 +261,8 @@ fn a_disagreeing_issuer_is_noted_by_add_only() {
 /// `otp ARGS` under `script`: stdout and stderr on a pseudo-terminal, whose output is
 /// returned. `shell_tail` is appended to the command line (a redirection).
 fn on_terminal(env: &TestEnv, args: &[&str], shell_tail: &str) -> String {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-    let mut line = quote(env!("CARGO_BIN_EXE_otp"));
-    for a in args {
-        line.push(' ');
-        line.push_str(&quote(a));
-    }
-    line.push_str(shell_tail);
-    let out = Command::new("script")
-        .args(["-q", "-e", "-c", &line, "/dev/null"])
-        .env("HOME", &env.home)
-        .env("XDG_DATA_HOME", env.home.join(".local/share"))
-        .env("XDG_CONFIG_HOME", env.home.join(".config"))
-        .env("OTP_VAULT", &env.vault)
-        .env("OTP_IDENTITY_FILE", &env.identity)
-        .env("NO_COLOR", "1")
-        .env_remove("OTP_CONFIG")
-        .env_remove("OTP_BACKEND")
-        .env_remove("OTP_PASSPHRASE")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run script");
+    let line = otp_line(args) + shell_tail;
+    let out = env.on_pty(&line).output().expect("run script");
     assert!(out.status.success(), "{line}: {}", stdout(&out));
     stdout(&out).replace("\r\n", "\n")
 }

@@ -10,7 +10,7 @@ pub mod strace;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard};
 
 /// A fixed time for deterministic codes: 2023-11-14T22:13:20Z, 20 s into its 30-s period.
@@ -55,8 +55,7 @@ impl TestEnv {
     /// stderr are not one unless a test makes them so) and no session bus (so no real keyring
     /// is touched by accident).
     pub fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("otp").expect("otp binary");
-        self.isolate(&mut cmd);
+        let mut cmd = self.bare_cmd();
         cmd.env("OTP_VAULT", &self.vault)
             .env("OTP_IDENTITY_FILE", &self.identity);
         cmd
@@ -65,24 +64,57 @@ impl TestEnv {
     /// `otp` in the world with no vault, identity or backend chosen: the defaults apply.
     pub fn bare_cmd(&self) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("otp").expect("otp binary");
-        self.isolate(&mut cmd);
+        for (name, value) in self.isolation() {
+            match value {
+                Some(value) => cmd.env(name, value),
+                None => cmd.env_remove(name),
+            };
+        }
         cmd
     }
 
-    fn isolate(&self, cmd: &mut assert_cmd::Command) {
-        cmd.env("HOME", &self.home)
-            .env("XDG_DATA_HOME", self.home.join(".local/share"))
-            .env("XDG_CONFIG_HOME", self.home.join(".config"))
-            .env("NO_COLOR", "1")
-            .env_remove("OTP_VAULT")
-            .env_remove("OTP_CONFIG")
-            .env_remove("OTP_BACKEND")
-            .env_remove("OTP_IDENTITY_FILE")
-            .env_remove("OTP_PASSPHRASE")
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+    /// `program` as a plain `std` command (to spawn, or to run `otp` under another program)
+    /// in the world as [`TestEnv::cmd`] sets it up, stdin empty.
+    pub fn std_cmd(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        for (name, value) in self.isolation() {
+            match value {
+                Some(value) => cmd.env(name, value),
+                None => cmd.env_remove(name),
+            };
+        }
+        cmd.env("OTP_VAULT", &self.vault)
+            .env("OTP_IDENTITY_FILE", &self.identity)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// `sh -c LINE` on a pseudo-terminal (util-linux `script`: stdin, stdout and stderr are
+    /// the terminal, what it showed is `script`'s stdout), in the world; `LINE` is usually
+    /// [`otp_line`].
+    pub fn on_pty(&self, line: &str) -> Command {
+        let mut cmd = self.std_cmd("script");
+        cmd.args(["-q", "-e", "-c", line, "/dev/null"]);
+        cmd
+    }
+
+    /// The environment of the world: set (`Some`) or removed (`None`).
+    fn isolation(&self) -> Vec<(&'static str, Option<PathBuf>)> {
+        vec![
+            ("HOME", Some(self.home.clone())),
+            ("XDG_DATA_HOME", Some(self.home.join(".local/share"))),
+            ("XDG_CONFIG_HOME", Some(self.home.join(".config"))),
+            ("NO_COLOR", Some("1".into())),
+            ("OTP_VAULT", None),
+            ("OTP_CONFIG", None),
+            ("OTP_BACKEND", None),
+            ("OTP_IDENTITY_FILE", None),
+            ("OTP_PASSPHRASE", None),
+            ("DBUS_SESSION_BUS_ADDRESS", None),
             // Without a bus address, D-Bus clients try $XDG_RUNTIME_DIR/bus: point it into
             // the world so a developer's real keyring is never reached.
-            .env("XDG_RUNTIME_DIR", self.home.join("run"));
+            ("XDG_RUNTIME_DIR", Some(self.home.join("run"))),
+        ]
     }
 
     /// Runs `otp ARGS` and returns its output, whatever the exit status.
@@ -169,6 +201,20 @@ pub fn succeeded(out: &Output) -> String {
 /// Everything a run printed, for an assertion's message.
 pub fn printed(out: &Output) -> String {
     format!("--- stdout\n{}--- stderr\n{}", stdout(out), stderr(out))
+}
+
+/// `s` quoted for `sh`.
+pub fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The `otp` binary and `args`, quoted for `sh -c` (for [`TestEnv::on_pty`]).
+pub fn otp_line(args: &[&str]) -> String {
+    std::iter::once(env!("CARGO_BIN_EXE_otp"))
+        .chain(args.iter().copied())
+        .map(quote)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The wall clock, in Unix seconds (for the tests that cannot fix the time with `--at`).

@@ -2,7 +2,7 @@
 //! world) runs `otp ARGS` in a detached session, and the test reads the screen with
 //! `capture-pane` and types with `send-keys`.
 
-use super::{TestEnv, stderr, stdout};
+use super::{TestEnv, quote, stderr, stdout};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,10 +13,6 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 
 /// The first line the wrapper shell prints, before `otp` starts.
 pub const BEFORE: &str = "the screen before otp";
-
-pub fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
 
 fn path(p: &Path) -> String {
     quote(&p.to_string_lossy())
