@@ -37,7 +37,7 @@ const PROBE: Duration = Duration::from_millis(20);
 const RECHECK: Duration = Duration::from_secs(30);
 
 /// What the detached owner prints on stdout once it owns the selection.
-pub const READY: &str = "ready";
+pub(crate) const READY: &str = "ready";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -63,7 +63,7 @@ pub enum Error {
 
 impl Error {
     /// What the user can do instead, beyond printing the code.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub(crate) fn hint(&self) -> Option<&'static str> {
         match self {
             Error::NoClipboard | Error::NoTerminal | Error::Unavailable(_) | Error::Owner(_) => {
                 Some("use --osc52 to send it through a terminal that supports OSC 52")
@@ -86,7 +86,7 @@ fn one_line(text: &str) -> String {
 
 /// How a copy is made.
 #[derive(Debug, Clone, Copy)]
-pub struct CopyOptions {
+pub(crate) struct CopyOptions {
     /// Seconds until the copy is cleared; 0 means never.
     pub clear_after: u64,
     /// Use the terminal (OSC 52) even when a display is available.
@@ -95,7 +95,7 @@ pub struct CopyOptions {
 
 /// The session `otp` runs in, as far as the clipboard cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Session {
+pub(crate) struct Session {
     /// A display server whose clipboard arboard can use (on macOS and Windows: a local
     /// session).
     pub display: bool,
@@ -104,7 +104,7 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn detect() -> Session {
+    pub(crate) fn detect() -> Session {
         let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
         let ssh = set("SSH_CONNECTION") || set("SSH_TTY");
         // macOS and Windows always have a clipboard, but over SSH it is the far machine's.
@@ -119,7 +119,7 @@ impl Session {
 
 /// Where a copy goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
+pub(crate) enum Method {
     /// The system clipboard, served (and cleared) by a detached `otp __serve-clipboard`.
     System,
     /// The terminal's clipboard through the OSC 52 escape.
@@ -130,7 +130,7 @@ impl Method {
     /// Picks the method for a session; an error when there is no clipboard at all.
     /// A display over SSH is a forwarded one, on the user's screen: it wins, as it does for
     /// xclip and wl-copy.
-    pub fn choose(session: Session, opts: &CopyOptions) -> Result<Method, Error> {
+    pub(crate) fn choose(session: Session, opts: &CopyOptions) -> Result<Method, Error> {
         if opts.osc52 {
             Ok(Method::Terminal)
         } else if session.display {
@@ -145,7 +145,7 @@ impl Method {
 
 /// What happened to a copy, for the line `otp` shows the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Copied {
+pub(crate) enum Copied {
     /// On the system clipboard; cleared after this many seconds (0: never).
     System { clear_after: u64 },
     /// Sent to the terminal (OSC 52); the terminal decides, and nothing clears it.
@@ -154,7 +154,7 @@ pub enum Copied {
 
 impl Copied {
     /// `copied 123 456 (GitHub alice), clears in 20 s`.
-    pub fn describe(&self, what: &str) -> String {
+    pub(crate) fn describe(&self, what: &str) -> String {
         match self {
             Copied::System { clear_after: 0 } => format!("copied {what}, not cleared"),
             Copied::System { clear_after } => {
@@ -169,7 +169,7 @@ impl Copied {
 
 /// Which method a copy would use, without copying: commands check this before they
 /// consume anything (an HOTP counter) for a copy that cannot happen.
-pub fn method(opts: &CopyOptions) -> Result<Method, Error> {
+pub(crate) fn method(opts: &CopyOptions) -> Result<Method, Error> {
     let method = Method::choose(Session::detect(), opts)?;
     if method == Method::Terminal {
         terminal()?;
@@ -178,7 +178,7 @@ pub fn method(opts: &CopyOptions) -> Result<Method, Error> {
 }
 
 /// Puts `text` on the clipboard and returns once it can be pasted.
-pub fn copy(text: &str, opts: &CopyOptions) -> Result<Copied, Error> {
+pub(crate) fn copy(text: &str, opts: &CopyOptions) -> Result<Copied, Error> {
     match method(opts)? {
         Method::System => {
             spawn_owner(text, opts.clear_after)?;
@@ -194,7 +194,7 @@ pub fn copy(text: &str, opts: &CopyOptions) -> Result<Copied, Error> {
 }
 
 /// The OSC 52 escape that sets the clipboard (`c`) to `text`.
-pub fn osc52_sequence(text: &str) -> Zeroizing<String> {
+pub(crate) fn osc52_sequence(text: &str) -> Zeroizing<String> {
     use base64::Engine;
     let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text));
     Zeroizing::new(format!("\x1b]52;c;{}\x07", encoded.as_str()))
@@ -279,7 +279,7 @@ fn spawn_owner(text: &str, clear_after: u64) -> Result<(), Error> {
 /// The detached owner's work (`otp __serve-clipboard`): take the clipboard with `text`,
 /// call `ready` once it is ours, serve it until `clear_after` seconds have passed (0: until
 /// another program takes it), then clear it if it still holds `text`.
-pub fn serve(text: &str, clear_after: u64, ready: impl FnOnce()) -> Result<(), Error> {
+pub(crate) fn serve(text: &str, clear_after: u64, ready: impl FnOnce()) -> Result<(), Error> {
     let mut clipboard = arboard::Clipboard::new().map_err(unavailable)?;
     // Taking the clipboard also tells the two kinds of backend apart. X11's set serves in
     // this thread, so it waits as asked and returns early only when another program takes
@@ -407,15 +407,15 @@ mod platform {
     use super::{Error, Hold, unavailable};
     use arboard::SetExtLinux;
 
-    pub const NEEDS_DISPLAY: bool = true;
+    pub(crate) const NEEDS_DISPLAY: bool = true;
 
-    pub fn detach(cmd: &mut std::process::Command) {
+    pub(crate) fn detach(cmd: &mut std::process::Command) {
         use std::os::unix::process::CommandExt;
         // Its own process group: a Ctrl-C or hang-up meant for the shell's job spares it.
         cmd.process_group(0);
     }
 
-    pub fn set_text(
+    pub(crate) fn set_text(
         clipboard: &mut arboard::Clipboard,
         text: &str,
         hold: Hold,
@@ -435,14 +435,14 @@ mod platform {
     use super::{Error, Hold, unavailable};
     use arboard::SetExtApple;
 
-    pub const NEEDS_DISPLAY: bool = false;
+    pub(crate) const NEEDS_DISPLAY: bool = false;
 
-    pub fn detach(cmd: &mut std::process::Command) {
+    pub(crate) fn detach(cmd: &mut std::process::Command) {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
 
-    pub fn set_text(
+    pub(crate) fn set_text(
         clipboard: &mut arboard::Clipboard,
         text: &str,
         _hold: Hold,
@@ -461,16 +461,16 @@ mod platform {
     use super::{Error, Hold, unavailable};
     use arboard::SetExtWindows;
 
-    pub const NEEDS_DISPLAY: bool = false;
+    pub(crate) const NEEDS_DISPLAY: bool = false;
 
-    pub fn detach(cmd: &mut std::process::Command) {
+    pub(crate) fn detach(cmd: &mut std::process::Command) {
         use std::os::windows::process::CommandExt;
         const DETACHED_PROCESS: u32 = 0x0000_0008;
         const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
         cmd.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
     }
 
-    pub fn set_text(
+    pub(crate) fn set_text(
         clipboard: &mut arboard::Clipboard,
         text: &str,
         _hold: Hold,

@@ -22,7 +22,7 @@ pub enum Error {
 
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+pub(crate) struct Config {
     /// Vault file path.
     pub vault: Option<PathBuf>,
     /// Key backend: keyring, identity-file or passphrase.
@@ -40,7 +40,7 @@ pub struct Config {
 
 impl Config {
     /// Reads the config at `path`. A missing file is an empty config unless `required`.
-    pub fn load(path: &Path, required: bool) -> Result<Config, Error> {
+    pub(crate) fn load(path: &Path, required: bool) -> Result<Config, Error> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
@@ -57,7 +57,7 @@ impl Config {
     }
 
     /// Reads a config's text; `path` names it in errors.
-    pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         let invalid = |message: String| Error::Invalid {
             path: path.to_path_buf(),
             message,
@@ -80,7 +80,7 @@ impl Config {
     }
 
     /// The backup recipients, parsed (validated in [`Config::load`]).
-    pub fn recipients(&self) -> Vec<age::x25519::Recipient> {
+    pub(crate) fn recipients(&self) -> Vec<age::x25519::Recipient> {
         self.recipients
             .iter()
             .filter_map(|r| r.parse().ok())

@@ -16,7 +16,7 @@ use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// Longest issuer or account name we accept, in characters.
-pub const MAX_NAME_CHARS: usize = 256;
+pub(crate) const MAX_NAME_CHARS: usize = 256;
 /// Codes of Steam Guard entries are five characters of this alphabet.
 const STEAM_ALPHABET: &[u8] = b"23456789BCDFGHJKMNPQRTVWXY";
 const STEAM_DIGITS: u8 = 5;
@@ -69,7 +69,7 @@ pub struct Secret {
 impl Secret {
     /// Accepts a secret as services print it: lower case, spaces, dashes, missing padding.
     /// Keys shorter than 80 bits are refused (RFC 4226 asks for at least 128).
-    pub fn parse(text: &str) -> Result<Secret, Error> {
+    pub(crate) fn parse(text: &str) -> Result<Secret, Error> {
         let secret = Secret::from_stored(text)?;
         let bits = secret.key.len() * 8;
         if bits < 80 {
@@ -82,7 +82,7 @@ impl Secret {
     /// does, and refused when empty or not base32. Shorter keys than `parse` allows are kept:
     /// a Google Authenticator transfer may have stored one, and refusing it here would lock
     /// the user out of their vault.
-    pub fn from_stored(text: &str) -> Result<Secret, Error> {
+    pub(crate) fn from_stored(text: &str) -> Result<Secret, Error> {
         let mut normal = Zeroizing::new(String::with_capacity(text.len()));
         for c in text.chars() {
             match c {
@@ -109,7 +109,7 @@ impl Secret {
     }
 
     /// Wraps raw key bytes (from a migration payload or a key renewal).
-    pub fn from_bytes(bytes: &[u8]) -> Result<Secret, Error> {
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Secret, Error> {
         if bytes.is_empty() {
             return Err(Error::EmptySecret);
         }
@@ -127,14 +127,14 @@ impl Secret {
     /// A short, stable name for this key that does not reveal it: the first 64 bits of the
     /// SHA-256 of the key bytes, in hex. Kept inside the encrypted vault only, to tell which
     /// keys an entry's key replaced.
-    pub fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let hash = Sha256::digest(&self.key);
         hash[..8].iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// The key bytes. Wiped when the returned buffer is dropped.
-    pub fn bytes(&self) -> Zeroizing<Vec<u8>> {
+    pub(crate) fn bytes(&self) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(self.key.clone())
     }
 }
@@ -176,7 +176,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn parse(text: &str) -> Result<Kind, Error> {
+    pub(crate) fn parse(text: &str) -> Result<Kind, Error> {
         match text.to_ascii_lowercase().as_str() {
             "totp" => Ok(Kind::Totp),
             "hotp" => Ok(Kind::Hotp),
@@ -205,7 +205,7 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// Accepts `sha1`, `SHA-256`, `HmacSHA512` and the like, case-insensitively.
-    pub fn parse(text: &str) -> Result<Algorithm, Error> {
+    pub(crate) fn parse(text: &str) -> Result<Algorithm, Error> {
         let t = text.to_ascii_uppercase().replace('-', "");
         match t.trim_start_matches("HMAC") {
             "SHA1" => Ok(Algorithm::SHA1),
@@ -225,7 +225,7 @@ impl Algorithm {
 }
 
 /// Checks a digit count for TOTP/HOTP.
-pub fn check_digits(digits: u32) -> Result<u8, Error> {
+pub(crate) fn check_digits(digits: u32) -> Result<u8, Error> {
     match u8::try_from(digits) {
         Ok(d @ 6..=10) => Ok(d),
         _ => Err(Error::Digits(digits.to_string())),
@@ -233,7 +233,7 @@ pub fn check_digits(digits: u32) -> Result<u8, Error> {
 }
 
 /// Checks a TOTP period in seconds.
-pub fn check_period(period: u64) -> Result<u32, Error> {
+pub(crate) fn check_period(period: u64) -> Result<u32, Error> {
     match u32::try_from(period) {
         Ok(p @ 1..=3600) => Ok(p),
         _ => Err(Error::Period(period.to_string())),
@@ -241,7 +241,7 @@ pub fn check_period(period: u64) -> Result<u32, Error> {
 }
 
 /// Checks an issuer or account name, after any percent-decoding.
-pub fn check_name(what: &'static str, name: &str) -> Result<(), Error> {
+pub(crate) fn check_name(what: &'static str, name: &str) -> Result<(), Error> {
     check_length(what, name)?;
     if name.chars().any(char::is_control) {
         return Err(Error::ControlCharacters(what));
@@ -392,7 +392,7 @@ struct StoredEntry {
 /// A stored entry that was refused: which one, and why.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("{INVALID_ENTRY}{id} ({label}): {source}")]
-pub struct InvalidEntry {
+pub(crate) struct InvalidEntry {
     pub id: String,
     /// `issuer:account`, shortened and without control characters.
     pub label: String,
@@ -401,7 +401,7 @@ pub struct InvalidEntry {
 
 /// How the message of an [`InvalidEntry`] begins; `Document` keeps such messages and drops
 /// serde's own, which may quote a value.
-pub const INVALID_ENTRY: &str = "entry ";
+pub(crate) const INVALID_ENTRY: &str = "entry ";
 
 /// One JSON value where a scalar is expected. Text is wiped when dropped: it may be a secret.
 #[derive(Default)]
@@ -606,7 +606,7 @@ pub struct NewEntry {
 
 impl NewEntry {
     /// A TOTP entry with the common defaults (SHA1, 6 digits, 30 s).
-    pub fn totp(issuer: &str, account: &str, secret: Secret) -> NewEntry {
+    pub(crate) fn totp(issuer: &str, account: &str, secret: Secret) -> NewEntry {
         NewEntry {
             issuer: issuer.to_string(),
             account: account.to_string(),
@@ -620,12 +620,12 @@ impl NewEntry {
     }
 
     /// `Issuer:account`, or just the account when there is no issuer.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         label_of(&self.issuer, &self.account)
     }
 
     /// Validates names and parameters; Steam entries get Steam's fixed parameters.
-    pub fn validated(mut self) -> Result<NewEntry, Error> {
+    pub(crate) fn validated(mut self) -> Result<NewEntry, Error> {
         // Names typed by hand may carry stray spaces; URIs drop them after the separator.
         self.issuer = self.issuer.trim().to_string();
         self.account = self.account.trim().to_string();
@@ -685,7 +685,7 @@ impl Code {
     }
 
     /// [`Code::grouped`] for a code already turned into text.
-    pub fn grouped_str(s: &str) -> String {
+    pub(crate) fn grouped_str(s: &str) -> String {
         if s.len() < 6 || !s.is_ascii() {
             return s.to_string();
         }
@@ -770,14 +770,14 @@ pub struct Window {
 }
 
 impl Window {
-    pub fn valid_until(&self) -> i64 {
+    pub(crate) fn valid_until(&self) -> i64 {
         self.start + i64::from(self.period)
     }
 }
 
 /// `Issuer:account`, or just the account when there is no issuer: how an account is named in
 /// every message and listing.
-pub fn label_of(issuer: &str, account: &str) -> String {
+pub(crate) fn label_of(issuer: &str, account: &str) -> String {
     if issuer.is_empty() {
         account.to_string()
     } else {
@@ -787,17 +787,17 @@ pub fn label_of(issuer: &str, account: &str) -> String {
 
 impl Entry {
     /// How many of the entry's recovery codes are still unused.
-    pub fn unused_recovery_codes(&self) -> usize {
+    pub(crate) fn unused_recovery_codes(&self) -> usize {
         self.recovery.iter().filter(|r| r.used.is_none()).count()
     }
 
     /// `Issuer:account`, or just the account when there is no issuer.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         label_of(&self.issuer, &self.account)
     }
 
     /// The account and key parameters, as an input path would produce them.
-    pub fn to_new(&self) -> NewEntry {
+    pub(crate) fn to_new(&self) -> NewEntry {
         NewEntry {
             issuer: self.issuer.clone(),
             account: self.account.clone(),
@@ -810,7 +810,7 @@ impl Entry {
         }
     }
 
-    pub fn is_counter_based(&self) -> bool {
+    pub(crate) fn is_counter_based(&self) -> bool {
         self.kind == Kind::Hotp
     }
 
@@ -851,13 +851,13 @@ impl Entry {
     }
 
     /// Whether `other` is the same account (issuer and account, case-insensitively).
-    pub fn same_account(&self, issuer: &str, account: &str) -> bool {
+    pub(crate) fn same_account(&self, issuer: &str, account: &str) -> bool {
         self.issuer.to_lowercase() == issuer.to_lowercase()
             && self.account.to_lowercase() == account.to_lowercase()
     }
 
     /// Whether `new` carries exactly this entry's key and parameters.
-    pub fn same_key(&self, new: &NewEntry) -> bool {
+    pub(crate) fn same_key(&self, new: &NewEntry) -> bool {
         self.secret == new.secret
             && self.kind == new.kind
             && self.algorithm == new.algorithm

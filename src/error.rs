@@ -384,21 +384,21 @@ impl SyncSetup {
 impl Error {
     /// A failed copy: `cannot copy the code: <why>`, then a hint naming `instead`, the
     /// command that prints the text (`otp code github`).
-    pub fn copy_failed(source: clipboard::Error, instead: &str) -> Error {
+    pub(crate) fn copy_failed(source: clipboard::Error, instead: &str) -> Error {
         Error::Copy {
             source,
             instead: instead.to_string(),
         }
     }
 
-    pub fn input(source_name: impl Into<String>, reason: impl std::fmt::Display) -> Error {
+    pub(crate) fn input(source_name: impl Into<String>, reason: impl std::fmt::Display) -> Error {
         Error::Input {
             source_name: source_name.into(),
             reason: reason.to_string(),
         }
     }
 
-    pub fn io(what: impl Into<String>, source: std::io::Error) -> Error {
+    pub(crate) fn io(what: impl Into<String>, source: std::io::Error) -> Error {
         if source.kind() == std::io::ErrorKind::BrokenPipe {
             return Error::BrokenPipe;
         }
@@ -409,7 +409,7 @@ impl Error {
     }
 
     /// The process's exit status for this error: the one place errors become numbers.
-    pub fn exit(&self) -> Exit {
+    pub(crate) fn exit(&self) -> Exit {
         match self {
             Error::Vault(vault::Error::Unlock { .. }) | Error::ImportPassword { .. } => {
                 Exit::Locked
@@ -485,7 +485,7 @@ impl From<uri::Error> for Error {
     }
 }
 
-pub type Result<T> = std::result::Result<T, Error>;
+pub(crate) type Result<T> = std::result::Result<T, Error>;
 
 #[cfg(test)]
 mod tests {

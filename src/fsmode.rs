@@ -17,13 +17,13 @@ use std::io;
 use std::path::Path;
 
 /// The mode of a private file on Unix.
-pub const FILE_MODE: u32 = 0o600;
+pub(crate) const FILE_MODE: u32 = 0o600;
 /// The mode of a private directory on Unix.
-pub const DIR_MODE: u32 = 0o700;
+pub(crate) const DIR_MODE: u32 = 0o700;
 
 /// `OpenOptions` for a new private file (mode 0600 on Unix); the caller adds `write`,
 /// `create_new` and so on.
-pub fn options() -> OpenOptions {
+pub(crate) fn options() -> OpenOptions {
     #[allow(unused_mut)] // only Unix sets a mode
     let mut options = OpenOptions::new();
     #[cfg(unix)]
@@ -32,7 +32,7 @@ pub fn options() -> OpenOptions {
 }
 
 /// A temp file builder whose files are private (mode 0600 on Unix from the start).
-pub fn temp_builder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
+pub(crate) fn temp_builder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
     #[allow(unused_mut)] // only Unix sets a mode
     let mut builder = tempfile::Builder::new();
     #[cfg(unix)]
@@ -43,7 +43,7 @@ pub fn temp_builder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
 /// Writes `bytes` to `path`, private (mode 0600 on Unix), replacing
 /// it atomically: a temp file in the same directory, private from the start,
 /// fsynced, renamed into place. On failure the temp file is removed and `path` is untouched.
-pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -61,7 +61,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Creates `dir` and any missing parents, private (mode 0700 on Unix). One that exists is
 /// left as it is.
-pub fn create_dir_all(dir: &Path) -> io::Result<()> {
+pub(crate) fn create_dir_all(dir: &Path) -> io::Result<()> {
     #[allow(unused_mut)] // only Unix sets a mode
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
@@ -77,7 +77,7 @@ pub fn create_dir_all(dir: &Path) -> io::Result<()> {
 /// file (`File::open` fails with "Access denied" without the backup-semantics flag), and has no
 /// need to: NTFS journals its metadata, so a completed rename is already durable once the
 /// renamed file's data was flushed, which our writers do before renaming.
-pub fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     fs::File::open(dir)?.sync_all()?;
     #[cfg(not(unix))]
@@ -87,19 +87,21 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 
 /// How well a file or directory is kept from other users, as `otp doctor` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protection {
+pub(crate) enum Protection {
     /// Unix: its permission bits.
     Mode(u32),
     /// Windows: under the user's profile, whose ACL admits only the user, SYSTEM and the
     /// Administrators.
+    #[cfg_attr(unix, allow(dead_code))] // made on Windows only
     Profile,
     /// Windows: outside the user's profile: the folder's own ACL decides.
+    #[cfg_attr(unix, allow(dead_code))]
     OutsideProfile,
 }
 
 impl Protection {
     /// Whether nobody but the user (and the administrators) can read it.
-    pub fn is_private(self) -> bool {
+    pub(crate) fn is_private(self) -> bool {
         match self {
             Protection::Mode(mode) => mode & 0o077 == 0,
             Protection::Profile => true,
@@ -109,7 +111,7 @@ impl Protection {
 }
 
 /// How `path` is protected; `None` when it cannot be looked at (missing).
-pub fn protection(path: &Path) -> Option<Protection> {
+pub(crate) fn protection(path: &Path) -> Option<Protection> {
     let meta = fs::metadata(path).ok()?;
     #[cfg(unix)]
     {

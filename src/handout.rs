@@ -15,7 +15,7 @@ use std::time::Duration;
 
 /// The time whose code has at least `min` seconds left: `t` itself, or the start of the next
 /// period when fewer remain at `t`.
-pub fn fresh_time(entry: &Entry, t: i64, min: u32) -> i64 {
+pub(crate) fn fresh_time(entry: &Entry, t: i64, min: u32) -> i64 {
     let window = entry.window_at(t);
     if window.remaining < min {
         window.valid_until()
@@ -26,7 +26,7 @@ pub fn fresh_time(entry: &Entry, t: i64, min: u32) -> i64 {
 
 /// Sleeps until `until` (unix seconds); with `countdown`, shows one line on stderr, rewritten
 /// each second, so a person knows why nothing happens.
-pub fn wait_until(until: i64, countdown: bool) {
+pub(crate) fn wait_until(until: i64, countdown: bool) {
     let mut err = std::io::stderr();
     let mut shown = false;
     loop {
@@ -56,7 +56,7 @@ pub fn wait_until(until: i64, countdown: bool) {
 
 /// The current code of a time-based entry, waiting first when fewer than `fresh` seconds are
 /// left (a countdown on stderr with `countdown`).
-pub fn current_code(entry: &Entry, fresh: Option<u32>, countdown: bool) -> Code {
+pub(crate) fn current_code(entry: &Entry, fresh: Option<u32>, countdown: bool) -> Code {
     let now = jiff::Timestamp::now().as_second();
     let t = fresh.map_or(now, |min| fresh_time(entry, now, min));
     if t != now {
@@ -67,7 +67,7 @@ pub fn current_code(entry: &Entry, fresh: Option<u32>, countdown: bool) -> Code 
 
 /// Why a counter code could not be handed out.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     #[error(transparent)]
     Vault(#[from] vault::Error),
     /// The entry was removed since it was found.
@@ -87,7 +87,11 @@ impl From<Error> for crate::error::Error {
 /// The code for the HOTP entry `id`'s stored counter, after counter+1 has been written: the
 /// entry is read again under the lock (an earlier unlocked read may be stale) and the code is
 /// returned only once the vault holds the advanced counter. `now` stamps the change.
-pub fn take_counter_code(settings: &Settings, id: &str, now: i64) -> Result<(Entry, Code), Error> {
+pub(crate) fn take_counter_code(
+    settings: &Settings,
+    id: &str,
+    now: i64,
+) -> Result<(Entry, Code), Error> {
     let mut vault = Vault::open_for_update(settings)?;
     let Some(entry) = vault.doc.get_mut(id) else {
         return Err(query::Error::NoMatch(id.to_string()).into());
@@ -101,7 +105,7 @@ pub fn take_counter_code(settings: &Settings, id: &str, now: i64) -> Result<(Ent
 }
 
 /// A code of `entry` as it is at the moment: a fresh time-based one, or the next HOTP value.
-pub fn code_now(
+pub(crate) fn code_now(
     settings: &Settings,
     entry: &Entry,
     fresh: Option<u32>,

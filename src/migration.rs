@@ -103,7 +103,7 @@ impl Drop for OtpParameters {
 
 /// Why the transfer format cannot carry `entry`, if it cannot: it has no Steam type, no
 /// period (30 s is implied) and only 6 or 8 digits.
-pub fn cannot_carry(entry: &NewEntry) -> Option<String> {
+pub(crate) fn cannot_carry(entry: &NewEntry) -> Option<String> {
     match entry.kind {
         Kind::Steam => Some("Steam Guard codes are not in the format".into()),
         Kind::Totp if entry.period != 30 => Some(format!(

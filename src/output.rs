@@ -10,11 +10,11 @@ decide where they go.
 use crate::entry::{Entry, Window};
 
 /// The code turns from green to yellow to red as its time runs out.
-pub const WARN_SECONDS: u32 = 5;
+pub(crate) const WARN_SECONDS: u32 = 5;
 
 /// How output is shaped for this run.
 #[derive(Debug, Clone, Copy)]
-pub struct Style {
+pub(crate) struct Style {
     pub color: bool,
 }
 
@@ -27,16 +27,16 @@ impl Style {
         }
     }
 
-    pub fn bold(&self, text: &str) -> String {
+    pub(crate) fn bold(&self, text: &str) -> String {
         self.paint("1", text)
     }
 
-    pub fn dim(&self, text: &str) -> String {
+    pub(crate) fn dim(&self, text: &str) -> String {
         self.paint("2", text)
     }
 
     /// Green, then red in the last seconds of the window.
-    pub fn urgency(&self, remaining: u32, text: &str) -> String {
+    pub(crate) fn urgency(&self, remaining: u32, text: &str) -> String {
         let sgr = if remaining <= WARN_SECONDS {
             "1;31"
         } else {
@@ -47,14 +47,19 @@ impl Style {
 }
 
 /// A bar of `width` cells, full at the start of the period, empty at its end.
-pub fn countdown_bar(window: &Window, width: usize) -> String {
+pub(crate) fn countdown_bar(window: &Window, width: usize) -> String {
     let filled = (window.remaining as usize * width).div_ceil(window.period.max(1) as usize);
     let filled = filled.min(width);
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
 /// `123 456  GitHub  alice  ██████░░░░ 17s` — one code as a person reads it.
-pub fn code_line(entry: &Entry, code: &str, window: Option<&Window>, style: Style) -> String {
+pub(crate) fn code_line(
+    entry: &Entry,
+    code: &str,
+    window: Option<&Window>,
+    style: Style,
+) -> String {
     let mut line = format!("{}  {}", style.bold(code), entry_name(entry, style));
     if let Some(w) = window {
         let bar = countdown_bar(w, 20);
@@ -69,7 +74,7 @@ pub fn code_line(entry: &Entry, code: &str, window: Option<&Window>, style: Styl
 }
 
 /// `GitHub  alice`, or just the account when there is no issuer.
-pub fn entry_name(entry: &Entry, style: Style) -> String {
+pub(crate) fn entry_name(entry: &Entry, style: Style) -> String {
     if entry.issuer.is_empty() {
         entry.account.clone()
     } else {
@@ -78,7 +83,7 @@ pub fn entry_name(entry: &Entry, style: Style) -> String {
 }
 
 /// `totp/SHA1/6/30s`, `hotp/SHA1/6/#3`, `steam`.
-pub fn parameters(entry: &Entry) -> String {
+pub(crate) fn parameters(entry: &Entry) -> String {
     use crate::entry::Kind;
     match entry.kind {
         Kind::Steam => "steam".to_string(),
@@ -99,7 +104,7 @@ pub fn parameters(entry: &Entry) -> String {
 
 /// Lays out rows in columns separated by two spaces; widths count characters, not bytes,
 /// and ignore colour escapes.
-pub fn table(rows: &[Vec<String>]) -> String {
+pub(crate) fn table(rows: &[Vec<String>]) -> String {
     let width = |s: &str| visible_width(s);
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
@@ -142,7 +147,7 @@ fn visible_width(s: &str) -> usize {
 
 /// Removes control characters from text that came from a file or URI before it reaches
 /// the terminal, so a crafted issuer cannot move the cursor or retitle the window.
-pub fn sanitize(text: &str) -> String {
+pub(crate) fn sanitize(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).collect()
 }
 

@@ -10,7 +10,7 @@ nobody remembers whether it was "Github" or "GitHub".
 use crate::entry::Entry;
 
 /// What queries look at: implemented by [`Entry`] and by the names `otp code` reads from the vault.
-pub trait Named {
+pub(crate) trait Named {
     fn id(&self) -> &str;
     fn issuer(&self) -> &str;
     fn account(&self) -> &str;
@@ -58,14 +58,17 @@ pub enum Error {
 }
 
 /// The entries matched by the first stage that matches anything.
-pub fn matching<T: Named>(entries: impl IntoIterator<Item = T>, query: &str) -> Vec<T> {
+pub(crate) fn matching<T: Named>(entries: impl IntoIterator<Item = T>, query: &str) -> Vec<T> {
     let mut matches = Matches::new(query);
     entries.into_iter().for_each(|e| matches.offer(e));
     matches.found
 }
 
 /// The one entry the query names.
-pub fn resolve<T: Named>(entries: impl IntoIterator<Item = T>, query: &str) -> Result<T, Error> {
+pub(crate) fn resolve<T: Named>(
+    entries: impl IntoIterator<Item = T>,
+    query: &str,
+) -> Result<T, Error> {
     let mut matches = Matches::new(query);
     entries.into_iter().for_each(|e| matches.offer(e));
     matches.resolve()
@@ -75,14 +78,14 @@ pub fn resolve<T: Named>(entries: impl IntoIterator<Item = T>, query: &str) -> R
 ///
 /// One pass, without allocating for ASCII names: `otp code` offers every entry of the vault
 /// on each call, as it reads them.
-pub struct Matches<'q, T> {
+pub(crate) struct Matches<'q, T> {
     query: Prepared<'q>,
     best: u8,
     found: Vec<T>,
 }
 
 impl<'q, T: Named> Matches<'q, T> {
-    pub fn new(query: &'q str) -> Self {
+    pub(crate) fn new(query: &'q str) -> Self {
         Matches {
             query: Prepared::new(query),
             best: NO_MATCH,
@@ -90,7 +93,7 @@ impl<'q, T: Named> Matches<'q, T> {
         }
     }
 
-    pub fn offer(&mut self, entry: T) {
+    pub(crate) fn offer(&mut self, entry: T) {
         let s = self.query.stage(&entry);
         if s == NO_MATCH || s > self.best {
             return;
@@ -103,7 +106,7 @@ impl<'q, T: Named> Matches<'q, T> {
     }
 
     /// The one entry the query names, or why there is not one.
-    pub fn resolve(mut self) -> Result<T, Error> {
+    pub(crate) fn resolve(mut self) -> Result<T, Error> {
         match self.found.len() {
             0 => Err(Error::NoMatch(self.query.text.to_string())),
             1 => Ok(self.found.remove(0)),

@@ -11,12 +11,12 @@ use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The port of NTP servers.
-pub const PORT: u16 = 123;
+pub(crate) const PORT: u16 = 123;
 /// Seconds from the NTP epoch (1900) to the Unix epoch (1970).
 const NTP_UNIX_OFFSET: f64 = 2_208_988_800.0;
 
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     #[error("cannot resolve {0}")]
     Resolve(String),
     #[error("no answer from {server} within {} s", timeout.as_secs_f64())]
@@ -35,7 +35,7 @@ pub enum Error {
 
 /// One measurement.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sample {
+pub(crate) struct Sample {
     /// Seconds to add to the local clock to get the server's time.
     pub offset: f64,
     /// The round trip, in seconds.
@@ -43,7 +43,7 @@ pub struct Sample {
 }
 
 /// Splits `SERVER[:PORT]` (`[v6]:port` for IPv6 with a port).
-pub fn parse_server(text: &str) -> (String, u16) {
+pub(crate) fn parse_server(text: &str) -> (String, u16) {
     if let Some(rest) = text.strip_prefix('[')
         && let Some((host, port)) = rest.split_once(']')
     {
@@ -61,7 +61,7 @@ pub fn parse_server(text: &str) -> (String, u16) {
 }
 
 /// Asks `server` (`SERVER[:PORT]`) for the time, waiting at most `timeout` for the answer.
-pub fn query(server: &str, timeout: Duration) -> Result<Sample, Error> {
+pub(crate) fn query(server: &str, timeout: Duration) -> Result<Sample, Error> {
     let (host, port) = parse_server(server);
     let addr = (host.as_str(), port)
         .to_socket_addrs()
@@ -139,7 +139,7 @@ pub fn to_timestamp(seconds: f64) -> [u8; 8] {
 }
 
 /// The wire timestamp as NTP seconds.
-pub fn from_timestamp(bytes: &[u8]) -> f64 {
+pub(crate) fn from_timestamp(bytes: &[u8]) -> f64 {
     let mut b = [0u8; 8];
     b.copy_from_slice(&bytes[..8]);
     let v = u64::from_be_bytes(b);
@@ -148,7 +148,7 @@ pub fn from_timestamp(bytes: &[u8]) -> f64 {
 
 /// A client request sent at `t1`: LI 0, version 4, mode 3 (client), and `t1` as the
 /// transmit timestamp, which the server echoes back as the originate timestamp.
-pub fn request(t1: f64) -> [u8; 48] {
+pub(crate) fn request(t1: f64) -> [u8; 48] {
     let mut packet = [0u8; 48];
     packet[0] = 0b00_100_011;
     packet[40..48].copy_from_slice(&to_timestamp(t1));
@@ -156,7 +156,11 @@ pub fn request(t1: f64) -> [u8; 48] {
 }
 
 /// Checks a reply to `request` received at `t4` and computes the offset (RFC 4330 §5).
-pub fn parse_reply(reply: &[u8], request: &[u8; 48], t4: f64) -> Result<Sample, &'static str> {
+pub(crate) fn parse_reply(
+    reply: &[u8],
+    request: &[u8; 48],
+    t4: f64,
+) -> Result<Sample, &'static str> {
     if reply.len() < 48 {
         return Err("too short");
     }

@@ -45,14 +45,14 @@ const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'@');
 
 /// Whether `text` looks like an otpauth URI (any case), as opposed to a file name.
-pub fn is_otpauth(text: &str) -> bool {
+pub(crate) fn is_otpauth(text: &str) -> bool {
     text.get(..SCHEME.len())
         .is_some_and(|s| s.eq_ignore_ascii_case(SCHEME))
 }
 
 /// What a URI that carries accounts is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scheme {
+pub(crate) enum Scheme {
     /// `otpauth://`: one account ([`parse`]).
     Otpauth,
     /// `otpauth-migration://`: a Google Authenticator transfer ([`crate::migration::parse`]).
@@ -61,7 +61,7 @@ pub enum Scheme {
 
 /// Whether `text` is an otpauth URI, a Google Authenticator transfer, or neither: the one
 /// place that tells them apart, for `otp add` and the importers.
-pub fn classify(text: &str) -> Option<Scheme> {
+pub(crate) fn classify(text: &str) -> Option<Scheme> {
     if crate::migration::is_migration(text) {
         Some(Scheme::Transfer)
     } else if is_otpauth(text) {
@@ -83,7 +83,7 @@ const SINGLE: [&str; 6] = [
 
 /// The label names one issuer and the `issuer` parameter another; the parameter was kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IssuerNote {
+pub(crate) struct IssuerNote {
     pub label: String,
     pub parameter: String,
 }
@@ -108,7 +108,7 @@ pub fn parse(uri: &str) -> Result<NewEntry, Error> {
 
 /// [`parse`], also telling when the label's issuer and the `issuer` parameter disagree (for
 /// a person adding the URI; importers and transfers stay quiet about it).
-pub fn parse_noting(uri: &str) -> Result<(NewEntry, Option<IssuerNote>), Error> {
+pub(crate) fn parse_noting(uri: &str) -> Result<(NewEntry, Option<IssuerNote>), Error> {
     let uri = uri.trim();
     if !is_otpauth(uri) {
         let scheme: String = uri.chars().take_while(|c| *c != ':').take(32).collect();
@@ -234,7 +234,7 @@ fn shown(text: &str) -> String {
 }
 
 /// Prints the URI for an entry: what a phone scans or another app imports.
-pub fn to_uri(entry: &NewEntry) -> String {
+pub(crate) fn to_uri(entry: &NewEntry) -> String {
     let NewEntry {
         issuer,
         account,

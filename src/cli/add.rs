@@ -77,7 +77,7 @@ const ARGV_WARNING: &str = "otp: warning: a secret on the command line is visibl
      processes and kept in your shell history; next time use `otp add -` (paste), `otp add \
      qr.png` (a screenshot) or the hidden prompt (`otp add --account NAME`)";
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     let inputs = if args.sources.is_empty() && !args.clipboard {
         vec![manual(ctx, &args)?]
     } else {

@@ -38,7 +38,7 @@ pub struct Args {
 }
 
 /// Parses `--at`: unix seconds, or an RFC 3339 timestamp with any offset.
-pub fn parse_time(text: &str) -> Result<i64> {
+pub(crate) fn parse_time(text: &str) -> Result<i64> {
     if let Ok(secs) = text.trim().parse::<i64>() {
         return Ok(secs);
     }
@@ -56,7 +56,7 @@ pub fn parse_time(text: &str) -> Result<i64> {
         })
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     let at = args.at.as_deref().map(parse_time).transpose()?;
     if args.copy {
         // Before anything is consumed (an HOTP counter) for a copy that cannot happen.

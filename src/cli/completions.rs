@@ -22,7 +22,7 @@ pub struct Args {
 #[derive(Debug, clap::Args)]
 pub struct NamesArgs {}
 
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     let out = script(args.shell);
     use std::io::Write;
     std::io::stdout()
@@ -296,7 +296,7 @@ const NAMES_TIMEOUT: Duration = Duration::from_millis(1500);
 /// `otp __complete-names`: the entries' `issuer:account` names, one per line, for the
 /// completion scripts. Prints nothing, successfully, whenever the vault does not open quickly
 /// without asking: no vault, a passphrase vault, a locked or absent keyring.
-pub fn names(cli: &Cli) -> Result<()> {
+pub(crate) fn names(cli: &Cli) -> Result<()> {
     let Ok(ctx) = Context::resolve(cli) else {
         return Ok(());
     };

@@ -9,7 +9,7 @@ use crate::vault;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-pub struct Context {
+pub(crate) struct Context {
     pub vault: vault::Settings,
     /// The config file named by `--config` or `OTP_CONFIG` (none: the default one).
     pub config_path: Option<PathBuf>,
@@ -27,14 +27,14 @@ pub struct Context {
 }
 
 /// docs/CONTRACT.md: a copied code is cleared after 20 s unless configured otherwise.
-pub const DEFAULT_CLIPBOARD_CLEAR_SECONDS: u64 = 20;
+pub(crate) const DEFAULT_CLIPBOARD_CLEAR_SECONDS: u64 = 20;
 
 fn dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "otp")
 }
 
 impl Context {
-    pub fn resolve(cli: &Cli) -> Result<Context> {
+    pub(crate) fn resolve(cli: &Cli) -> Result<Context> {
         let dirs = dirs();
         let (config_path, required) = match &cli.options.config {
             Some(p) => (p.clone(), true),
@@ -103,7 +103,7 @@ impl Context {
     }
 
     /// Writes to stdout; a closed pipe ends the program quietly.
-    pub fn print(&self, text: &str) -> Result<()> {
+    pub(crate) fn print(&self, text: &str) -> Result<()> {
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())
             .and_then(|()| out.flush())
@@ -111,7 +111,7 @@ impl Context {
     }
 
     /// Asks a yes/no question on the terminal (stderr), reading the answer from stdin.
-    pub fn confirm(&self, question: &str) -> Result<bool> {
+    pub(crate) fn confirm(&self, question: &str) -> Result<bool> {
         let mut err = std::io::stderr();
         let _ = write!(err, "{question}");
         let _ = err.flush();
@@ -123,12 +123,12 @@ impl Context {
     }
 
     /// A line for the person at the terminal (notices, progress) on stderr.
-    pub fn notice(&self, text: &str) {
+    pub(crate) fn notice(&self, text: &str) {
         let _ = writeln!(std::io::stderr(), "{text}");
     }
 
     /// When no keyring answered as a vault was created, say so in one clear line.
-    pub fn say_fallback(&self, f: &vault::Fallback) {
+    pub(crate) fn say_fallback(&self, f: &vault::Fallback) {
         self.notice(&format!(
             "otp: no OS keyring service answered; keeping the vault key in {} (identity-file \
              backend)",

@@ -44,7 +44,7 @@ pub struct RmArgs {
     pub name: String,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     match args.command {
         DeviceCommand::Id => match vault::machine_key(&ctx.vault)? {
             Some(id) => ctx.print(&format!("{}\n", id.to_public())),

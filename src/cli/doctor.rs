@@ -68,7 +68,7 @@ impl Report {
     }
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut report = Report { lines: Vec::new() };
     check_vault(ctx, &mut report);
     check_clipboard(&mut report);

@@ -44,7 +44,7 @@ pub enum ExportFormat {
     GoogleQr,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     let name = match args.format {
         ExportFormat::Age => "age",
         ExportFormat::Json => "json",

@@ -70,7 +70,7 @@ enum Outcome {
     Conflict(String),
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.password_stdin && args.file.as_os_str() == "-" {
         return Err(Usage::Together {
             first: "`-` (the file on stdin)",

@@ -7,7 +7,7 @@ use crate::vault::Vault;
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(ctx: &Context, _args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, _args: Args) -> Result<()> {
     let (vault, fallback) = Vault::create(&ctx.vault)?;
     if let Some(f) = &fallback {
         ctx.say_fallback(f);

@@ -51,7 +51,7 @@ pub struct ImportArgs {
     pub kit: PathBuf,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     match args.command {
         KeyCommand::Export(a) => export(ctx, a),
         KeyCommand::Import(a) => import(ctx, a),

@@ -22,7 +22,7 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     let vault = Vault::open(&ctx.vault)?;
     let mut entries: Vec<&Entry> = match &args.query {
         None => vault.doc.entries.iter().collect(),

@@ -9,7 +9,7 @@ use crate::keys::cache;
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(ctx: &Context, _args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, _args: Args) -> Result<()> {
     let vault = ctx.vault.path.display();
     let said = if cache::forget(&ctx.vault.keyring_user()) {
         format!("Forgot the cached key of {vault}; the next command asks the OS keyring.\n")

@@ -14,7 +14,7 @@ pub struct Args {
     pub files: Vec<PathBuf>,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     let beside = conflicts::find(&ctx.vault.path);
     let files = if args.files.is_empty() {
         if beside.is_empty() {

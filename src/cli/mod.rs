@@ -35,7 +35,7 @@ mod type_;
 mod uri;
 mod watch;
 
-pub use context::Context;
+pub(crate) use context::Context;
 
 use crate::keys::Backend;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -233,7 +233,7 @@ static DEFER: AtomicBool = AtomicBool::new(true);
 
 /// The whole command tree, nothing deferred: for completions and man pages. The shared
 /// options are global there, as they are in effect.
-pub fn full_command() -> clap::Command {
+pub(crate) fn full_command() -> clap::Command {
     DEFER.store(false, Ordering::Relaxed);
     <Cli as clap::CommandFactory>::command().mut_args(|arg| arg.global(true))
 }

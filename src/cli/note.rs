@@ -13,7 +13,7 @@ pub struct Args {
     pub text: String,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     let mut vault = Vault::open_for_update(&ctx.vault)?;
     let id = query::resolve(&vault.doc.entries, &args.query)?.id.clone();
     let note = (!args.text.is_empty()).then_some(args.text);

@@ -46,7 +46,7 @@ pub struct Args {
     pub menu: Option<String>,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.menu.is_none() && !ctx.stderr_is_terminal {
         return Err(Usage::NeedsTerminal {
             command: "pick",

@@ -32,7 +32,7 @@ pub struct Args {
     pub png: Option<PathBuf>,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     if args.png.is_none() && !ctx.stdout_is_terminal {
         return Err(Usage::NotOnTerminal {
             what: "a QR code",

@@ -60,7 +60,7 @@ pub enum Action {
     },
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     match args.action {
         Action::Add { codes } => add(ctx, &args.query, codes),
         Action::List { json } => list(ctx, &args.query, json),

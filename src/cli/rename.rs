@@ -18,7 +18,7 @@ pub struct Args {
     pub account: Option<String>,
 }
 
-pub fn run(ctx: &Context, mut args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, mut args: Args) -> Result<()> {
     let trim = |v: &mut Option<String>| *v = v.as_deref().map(|s| s.trim().to_string());
     trim(&mut args.issuer);
     trim(&mut args.account);

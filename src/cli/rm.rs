@@ -14,7 +14,7 @@ pub struct Args {
     pub yes: bool,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     if !args.yes && !ctx.stdin_is_terminal {
         return Err(Usage::Unconfirmed { action: "remove" }.into());
     }

@@ -52,11 +52,11 @@ pub struct Args {
 }
 
 /// The environment variable a code goes into unless `--env` names another.
-pub const DEFAULT_ENV: &str = "OTP_CODE";
+pub(crate) const DEFAULT_ENV: &str = "OTP_CODE";
 /// How much unmatched output `--answer` keeps looking at: a prompt is one short line.
 const SCAN_WINDOW: usize = 8 * 1024;
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     let env = args.env.as_deref().unwrap_or(DEFAULT_ENV);
     check_env_name(env)?;
     let answer = args
@@ -162,7 +162,7 @@ fn exit_like(status: ExitStatus) -> Result<()> {
 }
 
 /// A status as a shell's `$?` shows it.
-pub fn status_code(status: ExitStatus) -> i32 {
+pub(crate) fn status_code(status: ExitStatus) -> i32 {
     match (status.code(), status.signal()) {
         (Some(code), _) => code,
         (None, Some(signal)) => 128 + signal,

@@ -17,7 +17,7 @@ pub struct Args {
 }
 
 /// Runs without the vault or the config: it only serves text it was handed.
-pub fn run(args: &Args) -> Result<()> {
+pub(crate) fn run(args: &Args) -> Result<()> {
     if std::io::stdin().is_terminal() {
         return Err(Usage::Internal.into());
     }

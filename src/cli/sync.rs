@@ -25,7 +25,7 @@ pub struct Args {
 /// How many times the remote may move between our fetch and our push.
 const ATTEMPTS: usize = 3;
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     let repo = Repo::of(&ctx.vault.path);
     if let Some(url) = &args.clone {
         return clone(ctx, &repo, url);

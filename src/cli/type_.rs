@@ -26,7 +26,7 @@ pub struct Args {
 
 /// A program that types text into the focused window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Typist {
+pub(crate) enum Typist {
     Wtype,
     Xdotool,
 }
@@ -34,7 +34,7 @@ pub enum Typist {
 impl Typist {
     /// The tool for the session: Wayland first (an X server there is only XWayland, which
     /// reaches X11 windows alone), then X11.
-    pub fn for_session(wayland: bool, x11: bool) -> Option<Typist> {
+    pub(crate) fn for_session(wayland: bool, x11: bool) -> Option<Typist> {
         match (wayland, x11) {
             (true, _) => Some(Typist::Wtype),
             (false, true) => Some(Typist::Xdotool),
@@ -70,7 +70,7 @@ fn find_on_path(program: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     let Some(typist) = Typist::for_session(is_set("WAYLAND_DISPLAY"), is_set("DISPLAY")) else {
         return Err(Refused::NoSession.into());
     };

@@ -11,7 +11,7 @@ pub struct Args {
     pub query: String,
 }
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     let vault = Vault::open(&ctx.vault)?;
     let entry = query::resolve(&vault.doc.entries, &args.query)?;
     ctx.print(&format!("{}\n", uri::to_uri(&entry.to_new())))

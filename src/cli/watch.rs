@@ -36,7 +36,7 @@ const MIN_BAR_WIDTH: usize = 8;
 /// Lines above the codes: the title and a blank line.
 const HEADER_LINES: usize = 2;
 
-pub fn run(ctx: &Context, args: Args) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: Args) -> Result<()> {
     // Refuse before unlocking anything: a live view in a pipe or a file is only noise.
     if !ctx.stdout_is_terminal {
         return Err(Usage::NeedsTerminal {

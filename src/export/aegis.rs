@@ -8,13 +8,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-pub struct Aegis;
+pub(crate) struct Aegis;
 
 impl Format for Aegis {
-    fn name(&self) -> &'static str {
-        "aegis"
-    }
-
     fn export(&self, doc: &Document) -> Result<Output> {
         aegis_vault(&doc.entries).map(Output::File)
     }

@@ -7,15 +7,11 @@ use crate::vault::Document;
 use ::age::secrecy::SecretString;
 use zeroize::Zeroizing;
 
-pub struct Age {
+pub(crate) struct Age {
     pub passphrase: SecretString,
 }
 
 impl Format for Age {
-    fn name(&self) -> &'static str {
-        "age"
-    }
-
     fn export(&self, doc: &Document) -> Result<Output> {
         let sealed = sealed::seal(&doc.to_json(), &self.passphrase).map_err(Error::Seal)?;
         Ok(Output::File(Zeroizing::new(sealed)))

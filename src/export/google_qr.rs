@@ -10,18 +10,14 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 /// Accounts per Google Authenticator transfer QR code, as the app itself batches them.
-pub const BATCH: usize = 10;
+pub(crate) const BATCH: usize = 10;
 
 /// The transfer at time `now` (a Unix time: it seeds the batch id).
-pub struct GoogleQr {
+pub(crate) struct GoogleQr {
     pub now: i64,
 }
 
 impl Format for GoogleQr {
-    fn name(&self) -> &'static str {
-        "google-qr"
-    }
-
     fn export(&self, doc: &Document) -> Result<Output> {
         let mut entries = Vec::new();
         let mut skipped = Vec::new();

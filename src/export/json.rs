@@ -4,13 +4,9 @@ use super::Result;
 use super::{Format, Output};
 use crate::vault::Document;
 
-pub struct Json;
+pub(crate) struct Json;
 
 impl Format for Json {
-    fn name(&self) -> &'static str {
-        "json"
-    }
-
     fn export(&self, doc: &Document) -> Result<Output> {
         Ok(Output::File(doc.to_json()))
     }

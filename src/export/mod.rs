@@ -19,15 +19,15 @@ terminal, PNG images) is the command's business.
 
 mod aegis;
 mod age;
-pub mod google_qr;
+pub(crate) mod google_qr;
 mod json;
 mod uris;
 
-pub use aegis::Aegis;
-pub use age::Age;
-pub use google_qr::GoogleQr;
-pub use json::Json;
-pub use uris::Uris;
+pub(crate) use aegis::Aegis;
+pub(crate) use age::Age;
+pub(crate) use google_qr::GoogleQr;
+pub(crate) use json::Json;
+pub(crate) use uris::Uris;
 
 /// Why the vault could not be written in a format.
 #[derive(Debug, thiserror::Error)]
@@ -38,12 +38,12 @@ pub enum Error {
     Aegis(serde_json::Error),
 }
 
-pub type Result<T> = std::result::Result<T, Error>;
+pub(crate) type Result<T> = std::result::Result<T, Error>;
 use crate::vault::Document;
 use zeroize::Zeroizing;
 
 /// What an export format makes of the vault.
-pub enum Output {
+pub(crate) enum Output {
     /// One file's bytes.
     File(Zeroizing<Vec<u8>>),
     /// Texts to show as QR codes, one code each (none when the format can carry no entry),
@@ -56,23 +56,21 @@ pub enum Output {
 
 /// An entry a format cannot carry, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     pub label: String,
     pub id: String,
     pub reason: String,
 }
 
 /// One export format.
-pub trait Format {
-    /// The name `--format` takes.
-    fn name(&self) -> &'static str;
+pub(crate) trait Format {
     /// The vault's entries in this format.
     fn export(&self, doc: &Document) -> Result<Output>;
 }
 
 /// Whether the format named `name` shows every secret in the clear (so the user must say
 /// `--plaintext`).
-pub fn is_plaintext(name: &str) -> bool {
+pub(crate) fn is_plaintext(name: &str) -> bool {
     !matches!(name, "age" | "google-qr")
 }
 

@@ -6,13 +6,9 @@ use crate::uri;
 use crate::vault::Document;
 use zeroize::Zeroizing;
 
-pub struct Uris;
+pub(crate) struct Uris;
 
 impl Format for Uris {
-    fn name(&self) -> &'static str {
-        "uris"
-    }
-
     fn export(&self, doc: &Document) -> Result<Output> {
         let mut text = Zeroizing::new(String::new());
         for entry in &doc.entries {

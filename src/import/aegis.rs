@@ -25,7 +25,7 @@ use base64::Engine;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-pub struct Aegis;
+pub(crate) struct Aegis;
 
 const NAME: &str = "aegis";
 

@@ -4,7 +4,7 @@
 use super::{Error, Format, Imported, Passwords};
 use crate::keys::sealed;
 
-pub struct Age;
+pub(crate) struct Age;
 
 impl Format for Age {
     fn name(&self) -> &'static str {

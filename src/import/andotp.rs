@@ -22,7 +22,7 @@ use crate::entry::{Algorithm, Kind, NewEntry, Secret};
 use ::age::secrecy::ExposeSecret;
 use zeroize::{Zeroize, Zeroizing};
 
-pub struct AndOtp;
+pub(crate) struct AndOtp;
 
 const NAME: &str = "andotp";
 const SALT_LEN: usize = 12;

@@ -40,7 +40,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use zeroize::{Zeroize, Zeroizing};
 
-pub struct Bitwarden;
+pub(crate) struct Bitwarden;
 
 const NAME: &str = "bitwarden";
 

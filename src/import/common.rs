@@ -66,7 +66,7 @@ pub(super) struct Outline {
 }
 
 impl Outline {
-    pub fn kind(&self, path: &str) -> Option<JsonKind> {
+    pub(crate) fn kind(&self, path: &str) -> Option<JsonKind> {
         self.paths.iter().find(|(p, _)| p == path).map(|(_, k)| *k)
     }
 }

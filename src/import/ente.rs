@@ -25,7 +25,7 @@ use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-pub struct Ente;
+pub(crate) struct Ente;
 
 const NAME: &str = "ente";
 /// Ente's largest Argon2 memory (libsodium's `MEMLIMIT_SENSITIVE`); it only ever goes down

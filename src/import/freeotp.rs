@@ -20,7 +20,7 @@ use crate::entry::{Algorithm, Kind, NewEntry, Secret};
 use crate::uri;
 use zeroize::Zeroize;
 
-pub struct FreeOtp;
+pub(crate) struct FreeOtp;
 
 const NAME: &str = "freeotp";
 /// The issuer FreeOTP(+) computes Steam codes for (`Token.getHOTP`).

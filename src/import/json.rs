@@ -5,7 +5,7 @@
 use super::{Error, Format, Imported, Passwords};
 use crate::vault::{Document, document};
 
-pub struct Json;
+pub(crate) struct Json;
 
 /// Only the top-level shape, so that detection copies no secret.
 #[derive(serde::Deserialize)]

@@ -134,7 +134,7 @@ fn names() -> String {
 }
 
 /// The format called `name`, or the one that recognises `bytes` when `name` is `auto`.
-pub fn format_for(name: &str, bytes: &[u8]) -> Result<&'static dyn Format, Error> {
+pub(crate) fn format_for(name: &str, bytes: &[u8]) -> Result<&'static dyn Format, Error> {
     if name.eq_ignore_ascii_case("auto") {
         return detect(bytes).ok_or(Error::Unknown);
     }
@@ -165,7 +165,7 @@ impl Passwords {
     }
 
     /// A password the caller read itself (from stdin for `--password-stdin`).
-    pub fn given(password: SecretString) -> Passwords {
+    pub(crate) fn given(password: SecretString) -> Passwords {
         Passwords {
             file: None,
             given: Some(password),
@@ -173,7 +173,7 @@ impl Passwords {
     }
 
     /// The password for what `prompt` describes ("Passphrase of the backup: ").
-    pub fn get(&mut self, prompt: &str) -> Result<SecretString, Error> {
+    pub(crate) fn get(&mut self, prompt: &str) -> Result<SecretString, Error> {
         if let Some(password) = &self.given {
             return Ok(password.clone());
         }

@@ -23,7 +23,7 @@ use serde::{Deserialize, Deserializer};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-pub struct TwoFas;
+pub(crate) struct TwoFas;
 
 const NAME: &str = "2fas";
 /// PBKDF2 iterations of 2FAS's backup encryption (fixed, not stored in the file).

@@ -6,7 +6,7 @@ use super::{Error, Format, Imported, Passwords};
 use crate::uri::Scheme;
 use crate::{migration, uri};
 
-pub struct Uris;
+pub(crate) struct Uris;
 
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.lines()

@@ -29,9 +29,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The lifetime unless the config says otherwise: long enough for a burst of logins, short
 /// enough that a key left behind is not left for long.
-pub const DEFAULT_SECONDS: u64 = 300;
+pub(crate) const DEFAULT_SECONDS: u64 = 300;
 /// The longest lifetime the config accepts: a cache is a convenience, not a second store.
-pub const MAX_SECONDS: u64 = 86_400;
+pub(crate) const MAX_SECONDS: u64 = 86_400;
 
 /// Seconds a fetched key stays cached; 0 turns the cache off. The library starts with it
 /// off; the command line sets it once from the config ([`set_lifetime`]).
@@ -39,17 +39,17 @@ static LIFETIME: AtomicU64 = AtomicU64::new(0);
 
 /// Sets the lifetime of keys cached from now on (capped at [`MAX_SECONDS`]); 0 turns the
 /// cache off, for reading too.
-pub fn set_lifetime(seconds: u64) {
+pub(crate) fn set_lifetime(seconds: u64) {
     LIFETIME.store(seconds.min(MAX_SECONDS), Ordering::Relaxed);
 }
 
-pub fn lifetime() -> u64 {
+pub(crate) fn lifetime() -> u64 {
     LIFETIME.load(Ordering::Relaxed)
 }
 
 /// Whether the cache can work here, for `otp doctor`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     /// Keys are kept this many seconds.
     Active(u64),
     /// `key_cache_seconds = 0`.
@@ -116,16 +116,16 @@ mod kernel {
     /// The caller's session keyring. Never created: asked to create one, the kernel would make
     /// a new keyring for this process alone, which would die with it. Without one of its own a
     /// process gets the per-user session keyring.
-    pub fn session() -> Result<KeyRing, KeyError> {
+    pub(crate) fn session() -> Result<KeyRing, KeyError> {
         KeyRing::from_special_id(KeyRingIdentifier::Session, false)
     }
 
-    pub fn find(description: &str) -> Option<Key> {
+    pub(crate) fn find(description: &str) -> Option<Key> {
         session().ok()?.search(description).ok()
     }
 
     /// Reads a key's payload into a buffer that is zeroed when dropped.
-    pub fn read(key: &Key) -> Option<zeroize::Zeroizing<String>> {
+    pub(crate) fn read(key: &Key) -> Option<zeroize::Zeroizing<String>> {
         let mut buf = zeroize::Zeroizing::new([0u8; 512]);
         let len = key.read(&mut *buf).ok()?;
         let bytes = buf.get(..len)?;
@@ -134,7 +134,7 @@ mod kernel {
         ))
     }
 
-    pub fn add(description: &str, payload: &str, timeout: u64) -> Result<(), KeyError> {
+    pub(crate) fn add(description: &str, payload: &str, timeout: u64) -> Result<(), KeyError> {
         let key = session()?.add_key(description, payload.as_bytes())?;
         // Possessor-only: other processes of the user outside this session see nothing.
         let perms = KeyPermissionsBuilder::builder()
@@ -152,7 +152,7 @@ mod kernel {
 }
 
 /// The cached identity of `vault` (its canonical path), if there is a live one.
-pub fn get(vault: &str) -> Option<age::x25519::Identity> {
+pub(crate) fn get(vault: &str) -> Option<age::x25519::Identity> {
     let lifetime = lifetime();
     if lifetime == 0 {
         return None;
@@ -177,7 +177,7 @@ pub fn get(vault: &str) -> Option<age::x25519::Identity> {
 
 /// Caches `identity` for `vault` for the configured lifetime; does nothing when the cache is
 /// off or the kernel keyring is not usable.
-pub fn put(vault: &str, identity: &age::x25519::Identity) {
+pub(crate) fn put(vault: &str, identity: &age::x25519::Identity) {
     let lifetime = lifetime();
     if lifetime == 0 {
         return;
@@ -194,7 +194,7 @@ pub fn put(vault: &str, identity: &age::x25519::Identity) {
 
 /// Drops the cached key of `vault`; true if there was one. Works whatever the lifetime, so
 /// that turning the cache off and `otp lock` still clear what an earlier run kept.
-pub fn forget(vault: &str) -> bool {
+pub(crate) fn forget(vault: &str) -> bool {
     #[cfg(target_os = "linux")]
     {
         kernel::find(&description(vault)).is_some_and(|key| key.invalidate().is_ok())
@@ -207,7 +207,7 @@ pub fn forget(vault: &str) -> bool {
 }
 
 /// Whether a live key of `vault` is cached now.
-pub fn holds(vault: &str) -> bool {
+pub(crate) fn holds(vault: &str) -> bool {
     #[cfg(target_os = "linux")]
     {
         kernel::find(&description(vault))
@@ -221,7 +221,7 @@ pub fn holds(vault: &str) -> bool {
     }
 }
 
-pub fn status() -> Status {
+pub(crate) fn status() -> Status {
     if cfg!(not(target_os = "linux")) {
         return Status::Unavailable("only Linux has a kernel keyring".into());
     }

@@ -29,7 +29,7 @@ pub fn load(path: &Path) -> Result<age::x25519::Identity, Error> {
 /// (kept for the other vaults that may share the file). Any line that looks like an identity
 /// but is not one makes the file bad (reported by line number: the line itself may be most
 /// of a secret key); so does a file with none.
-pub fn load_all(path: &Path) -> Result<Vec<age::x25519::Identity>, Error> {
+pub(crate) fn load_all(path: &Path) -> Result<Vec<age::x25519::Identity>, Error> {
     parse(path, &read(path)?)
 }
 
@@ -63,7 +63,7 @@ fn read(path: &Path) -> Result<zeroize::Zeroizing<String>, Error> {
 }
 
 /// The text of an identity file holding `identity` (as `age-keygen` writes it).
-pub fn text(identity: &age::x25519::Identity) -> zeroize::Zeroizing<String> {
+pub(crate) fn text(identity: &age::x25519::Identity) -> zeroize::Zeroizing<String> {
     zeroize::Zeroizing::new(format!(
         "# created by otp: the key of an otp vault\n# public key: {}\n{}\n",
         identity.to_public(),
@@ -110,13 +110,13 @@ fn resolve(path: &Path) -> PathBuf {
 
 /// Holds the identity file's exclusive lock until dropped.
 #[derive(Debug)]
-pub struct Lock {
+pub(crate) struct Lock {
     _file: fs::File,
 }
 
 /// Takes the exclusive lock on `identity.txt.lock` (created 0600, with the directory), waiting
 /// for another otp that holds it. Readers need none: the file is only ever replaced whole.
-pub fn lock(path: &Path) -> Result<Lock, Error> {
+pub(crate) fn lock(path: &Path) -> Result<Lock, Error> {
     let lock_path = sibling(path, ".lock");
     let io = |e| Error::IdentityFileIo(lock_path.clone(), e);
     create_dir(path)?;
@@ -132,7 +132,7 @@ pub fn lock(path: &Path) -> Result<Lock, Error> {
 
 /// The identity in the file, or a new one stored there when there is no file yet (several
 /// vaults may share one identity file: a new vault uses the key that is already there).
-pub fn load_or_create(path: &Path) -> Result<age::x25519::Identity, Error> {
+pub(crate) fn load_or_create(path: &Path) -> Result<age::x25519::Identity, Error> {
     let path = &resolve(path);
     let lock = lock(path)?;
     match load(path) {
@@ -160,7 +160,7 @@ pub fn create(path: &Path, identity: &age::x25519::Identity) -> Result<(), Error
 
 /// What [`restore`] did.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Restored {
+pub(crate) enum Restored {
     /// There was no file: it now holds the key.
     Created,
     /// The file already holds the key (as its current key or a retired one).
@@ -171,7 +171,7 @@ pub enum Restored {
 
 /// Stores a restored key (`otp key import`), never at the cost of a key already in the file:
 /// only a missing file is created. A file that cannot be read or parsed is an error.
-pub fn restore(path: &Path, identity: &age::x25519::Identity) -> Result<Restored, Error> {
+pub(crate) fn restore(path: &Path, identity: &age::x25519::Identity) -> Result<Restored, Error> {
     let path = &resolve(path);
     let lock = lock(path)?;
     let holds = |ids: Vec<age::x25519::Identity>| {
@@ -198,7 +198,7 @@ pub fn restore(path: &Path, identity: &age::x25519::Identity) -> Result<Restored
 /// Several vaults may share the file, so what it held stays below the new key, marked
 /// retired: the other vaults still open, here and with `age -d -i`. The lock makes sure
 /// that what it held is what it holds when the new file takes its place.
-pub fn replace(path: &Path, identity: &age::x25519::Identity) -> Result<(), Error> {
+pub(crate) fn replace(path: &Path, identity: &age::x25519::Identity) -> Result<(), Error> {
     let path = &resolve(path);
     let lock = lock(path)?;
     let current = text(identity);

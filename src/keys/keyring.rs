@@ -76,27 +76,18 @@ fn map(e: keyring_core::Error) -> Error {
 
 /// The identity stored in the OS keyring for `vault`, never the cached copy: for callers that
 /// must know what the keyring itself holds (restoring a key).
-pub fn load_stored(vault: &str) -> Result<age::x25519::Identity, Error> {
+pub(crate) fn load_stored(vault: &str) -> Result<age::x25519::Identity, Error> {
     let secret = zeroize::Zeroizing::new(entry(vault)?.get_password().map_err(map)?);
     age::x25519::Identity::from_str(secret.trim()).map_err(|_| Error::BadKeyringKey)
 }
 
 /// Stores (or replaces) the identity for `vault`, and drops its cached copy (before, so that
 /// a kill half-way leaves no copy of the old key, and after, for one a reader cached meanwhile).
-pub fn save(vault: &str, identity: &age::x25519::Identity) -> Result<(), Error> {
+pub(crate) fn save(vault: &str, identity: &age::x25519::Identity) -> Result<(), Error> {
     cache::forget(vault);
     let saved = entry(vault)?
         .set_password(identity.to_string().expose_secret())
         .map_err(map);
     cache::forget(vault);
     saved
-}
-
-/// Removes the identity for `vault`, and its cached copy; a missing one is not an error.
-pub fn delete(vault: &str) -> Result<(), Error> {
-    cache::forget(vault);
-    match entry(vault)?.delete_credential() {
-        Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-        Err(e) => Err(map(e)),
-    }
 }

@@ -13,10 +13,10 @@ This module only fetches and stores keys. Which key actually opens a given vault
 by the vault, which can try them (see `vault::Vault::open`).
 */
 
-pub mod cache;
+pub(crate) mod cache;
 pub mod identity_file;
-pub mod keyring;
-pub mod passphrase;
+pub(crate) mod keyring;
+pub(crate) mod passphrase;
 pub mod sealed;
 
 use age::secrecy::SecretString;
@@ -38,7 +38,7 @@ pub enum Backend {
 }
 
 impl Backend {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Backend::Keyring => "keyring",
             Backend::IdentityFile => "identity-file",
@@ -89,7 +89,7 @@ pub enum Error {
 
 impl Error {
     /// What the user can do about it, when it is not the same for every command.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub(crate) fn hint(&self) -> Option<&'static str> {
         match self {
             Error::NoPassphrase => Some("run on a terminal, or set OTP_PASSPHRASE"),
             Error::IdentityFileExists(_) => Some("move it away, or choose another --identity"),

@@ -9,12 +9,12 @@ use super::Error;
 use age::secrecy::SecretString;
 use zeroize::Zeroizing;
 
-pub const ENV: &str = "OTP_PASSPHRASE";
+pub(crate) const ENV: &str = "OTP_PASSPHRASE";
 /// The new passphrase when `otp key rotate` changes it, for scripts (as weak as [`ENV`]).
-pub const NEW_ENV: &str = "OTP_NEW_PASSPHRASE";
+pub(crate) const NEW_ENV: &str = "OTP_NEW_PASSPHRASE";
 
 /// Reads the passphrase; `confirm` asks twice (when creating a vault or export).
-pub fn obtain(prompt: &str, confirm: bool) -> Result<SecretString, Error> {
+pub(crate) fn obtain(prompt: &str, confirm: bool) -> Result<SecretString, Error> {
     if let Some(value) = std::env::var_os(ENV) {
         let value = Zeroizing::new(value.to_string_lossy().into_owned());
         return nonempty(&value);
@@ -32,7 +32,7 @@ pub fn obtain(prompt: &str, confirm: bool) -> Result<SecretString, Error> {
 
 /// Reads a new passphrase (asked twice), from [`NEW_ENV`] or the terminal; never from
 /// [`ENV`], which holds the current one.
-pub fn obtain_new(prompt: &str) -> Result<SecretString, Error> {
+pub(crate) fn obtain_new(prompt: &str) -> Result<SecretString, Error> {
     if let Some(value) = std::env::var_os(NEW_ENV) {
         let value = Zeroizing::new(value.to_string_lossy().into_owned());
         return nonempty(&value);
@@ -65,10 +65,10 @@ fn no_tty(e: std::io::Error) -> Error {
 /// can do in a second): a vault or kit made on a fast, idle machine could then be refused on
 /// a slow or busy one, locking its owner out. A fixed bound opens every file age makes on
 /// today's machines and still stops a hostile file from asking for hours of work.
-pub const MAX_SCRYPT_WORK_FACTOR: u8 = 22;
+pub(crate) const MAX_SCRYPT_WORK_FACTOR: u8 = 22;
 
 /// age's scrypt identity for `passphrase`, with the fixed bound above.
-pub fn scrypt_identity(passphrase: &SecretString) -> age::scrypt::Identity {
+pub(crate) fn scrypt_identity(passphrase: &SecretString) -> age::scrypt::Identity {
     let mut identity = age::scrypt::Identity::new(passphrase.clone());
     identity.set_max_work_factor(MAX_SCRYPT_WORK_FACTOR);
     identity

@@ -32,20 +32,20 @@ pub enum Error {
 }
 
 /// Whether `bytes` look like an age file, armored or binary (no key needed).
-pub fn is_age(bytes: &[u8]) -> bool {
+pub(crate) fn is_age(bytes: &[u8]) -> bool {
     let start = bytes.trim_ascii_start();
     start.starts_with(BINARY_MAGIC) || start.starts_with(ARMOR_BEGIN)
 }
 
 /// Whether the age file in `bytes` is passphrase-encrypted (to decide whether to ask for a
 /// passphrase before asking).
-pub fn is_passphrase_sealed(bytes: &[u8]) -> Result<bool, Error> {
+pub(crate) fn is_passphrase_sealed(bytes: &[u8]) -> Result<bool, Error> {
     let decryptor = age::Decryptor::new(ArmoredReader::new(bytes)).map_err(|_| Error::NotAge)?;
     Ok(decryptor.is_scrypt())
 }
 
 /// Encrypts `plaintext` with `passphrase` (scrypt) and armors it.
-pub fn seal(plaintext: &[u8], passphrase: &SecretString) -> Result<Vec<u8>, Error> {
+pub(crate) fn seal(plaintext: &[u8], passphrase: &SecretString) -> Result<Vec<u8>, Error> {
     let fail = |e: std::io::Error| Error::Encrypt(e.to_string());
     let encryptor = age::Encryptor::with_user_passphrase(passphrase.clone());
     let armor = ArmoredWriter::wrap_output(Vec::new(), Format::AsciiArmor).map_err(fail)?;

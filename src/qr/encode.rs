@@ -22,27 +22,27 @@ pub enum Error {
     Png(image::ImageError),
 }
 
-pub type Result<T> = std::result::Result<T, Error>;
+pub(crate) type Result<T> = std::result::Result<T, Error>;
 use qrcode::{Color, QrCode};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Light modules around the code: the QR specification asks for four.
-pub const QUIET_ZONE: usize = 4;
+pub(crate) const QUIET_ZONE: usize = 4;
 /// Pixels per module in a written PNG: comfortably above what phone cameras need.
-pub const PNG_MODULE_PIXELS: usize = 8;
+pub(crate) const PNG_MODULE_PIXELS: usize = 8;
 /// Black foreground on a white background, from the 256-colour cube.
 const BLACK_ON_WHITE: &str = "\x1b[38;5;16;48;5;231m";
 const RESET: &str = "\x1b[0m";
 
 /// The modules of a QR code with its quiet zone: `size` × `size`, row-major, `true` = dark.
-pub struct Modules {
+pub(crate) struct Modules {
     pub size: usize,
     dark: Vec<bool>,
 }
 
 impl Modules {
     /// Encodes `text` (error correction level M, the smallest symbol that holds it).
-    pub fn encode(text: &str) -> Result<Modules> {
+    pub(crate) fn encode(text: &str) -> Result<Modules> {
         let code = QrCode::new(text.as_bytes()).map_err(Error::TooLong)?;
         Ok(Modules::from_colors(code.width(), &code.to_colors()))
     }
@@ -58,7 +58,7 @@ impl Modules {
     }
 
     /// Whether the module at column `x`, row `y` is dark; outside the symbol is light.
-    pub fn is_dark(&self, x: usize, y: usize) -> bool {
+    pub(crate) fn is_dark(&self, x: usize, y: usize) -> bool {
         x < self.size && y < self.size && self.dark[y * self.size + x]
     }
 }
@@ -72,7 +72,7 @@ impl Drop for Modules {
 
 /// The code as lines of half blocks, each wrapped in black-on-white and a reset (so the
 /// background cannot bleed past the line). The line under an odd last row is light.
-pub fn terminal_drawing(modules: &Modules) -> String {
+pub(crate) fn terminal_drawing(modules: &Modules) -> String {
     let mut out = String::new();
     for y in (0..modules.size).step_by(2) {
         out.push_str(BLACK_ON_WHITE);
@@ -91,7 +91,7 @@ pub fn terminal_drawing(modules: &Modules) -> String {
 }
 
 /// A greyscale PNG of the code, [`PNG_MODULE_PIXELS`] per module, quiet zone included.
-pub fn png_bytes(modules: &Modules) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn png_bytes(modules: &Modules) -> Result<Zeroizing<Vec<u8>>> {
     use image::ImageEncoder;
     let side = modules.size * PNG_MODULE_PIXELS;
     let mut pixels = Zeroizing::new(vec![255u8; side * side]);

@@ -3,8 +3,8 @@ QR codes: [`decode`] finds and reads them in images (screenshots, photos, clipbo
 [`encode`] makes them, for a terminal or a PNG file.
 */
 
-pub mod decode;
-pub mod encode;
+pub(crate) mod decode;
+pub(crate) mod encode;
 
 pub use decode::{
     DOWNSCALE_ABOVE, Error, MAX_PIXELS, Passes, decode_bytes, decode_file, decode_rgba,

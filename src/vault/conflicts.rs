@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// The conflict copies beside the vault at `vault`, sorted by name. A directory that cannot
 /// be read has none.
-pub fn find(vault: &Path) -> Vec<PathBuf> {
+pub(crate) fn find(vault: &Path) -> Vec<PathBuf> {
     let (Some(name), dir) = (vault.file_name(), vault.parent()) else {
         return Vec::new();
     };
@@ -32,7 +32,7 @@ pub fn find(vault: &Path) -> Vec<PathBuf> {
 }
 
 /// Whether `candidate` is a sync tool's conflict copy of the file named `vault`.
-pub fn is_conflict_copy(vault: &str, candidate: &str) -> bool {
+pub(crate) fn is_conflict_copy(vault: &str, candidate: &str) -> bool {
     let (stem, ext) = match vault.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
         _ => (vault, String::new()),

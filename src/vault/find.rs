@@ -25,7 +25,7 @@ use std::fmt;
 
 /// The entry `query` names in a decrypted document. The outer error is a document that
 /// cannot be read; the inner one, a query that names no single entry.
-pub fn resolve(plaintext: &[u8], query: &str) -> Result<Result<Entry, query::Error>, Error> {
+pub(crate) fn resolve(plaintext: &[u8], query: &str) -> Result<Result<Entry, query::Error>, Error> {
     let Ok(text) = std::str::from_utf8(plaintext) else {
         return Err(Error::Malformed("the document is not UTF-8".into()));
     };

@@ -33,7 +33,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// What a merge changed, seen from the first document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     Added(String),
     Updated(String),
     Removed(String),
@@ -56,7 +56,7 @@ impl std::fmt::Display for Change {
 
 /// Merges `theirs` into `ours`; the result, and what changed compared with `ours`.
 /// Refuses a document written by a newer otp, whose fields it may not understand.
-pub fn merge(ours: &Document, theirs: &Document) -> Result<(Document, Vec<Change>), Error> {
+pub(crate) fn merge(ours: &Document, theirs: &Document) -> Result<(Document, Vec<Change>), Error> {
     for doc in [ours, theirs] {
         if doc.version > VERSION {
             return Err(Error::Newer(doc.version));

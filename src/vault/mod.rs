@@ -13,15 +13,15 @@ and with the key already stored for the path if there is one: a stored key is on
 replaced or deleted by `otp key`. docs/DATA-SAFETY.md says what this promises.
 */
 
-pub mod conflicts;
+pub(crate) mod conflicts;
 pub mod crypto;
 pub mod document;
-pub mod find;
-pub mod merge;
-pub mod store;
+pub(crate) mod find;
+pub(crate) mod merge;
+pub(crate) mod store;
 
 pub use document::{Added, Document};
-pub use store::{Degraded, VaultFile};
+pub(crate) use store::VaultFile;
 
 use crate::entry::Entry;
 use crate::keys::{self, Backend, Key};
@@ -31,7 +31,7 @@ use store::{Location, LockGuard};
 
 /// Where the vault is and how its key is found: settled once from flags, env and config.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub path: PathBuf,
     /// A backend chosen by flag, environment or config; `None` finds it from the vault.
     pub backend: Option<Backend>,
@@ -43,7 +43,7 @@ pub struct Settings {
 impl Settings {
     /// The keyring's user name for this vault: the canonical path of the file itself, a
     /// symbolic link resolved, so that every link to one vault finds the same key.
-    pub fn keyring_user(&self) -> String {
+    pub(crate) fn keyring_user(&self) -> String {
         canonical_name(VaultFile::new(self.path.clone()).path())
     }
 
@@ -127,7 +127,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn hint(&self) -> Option<&str> {
+    pub(crate) fn hint(&self) -> Option<&str> {
         match self {
             Error::Unlock { hint, .. } => hint.as_deref(),
             Error::OnlyBackup { hint, .. } => Some(hint),
@@ -144,9 +144,8 @@ impl Error {
 
 /// Said once when `init` could not use the keyring and kept the key in a file instead.
 #[derive(Debug, Clone)]
-pub struct Fallback {
+pub(crate) struct Fallback {
     pub identity_path: PathBuf,
-    pub reason: String,
 }
 
 /// Another version of a vault, decrypted with its key: the document and the bytes it came
@@ -157,7 +156,7 @@ pub struct Version {
 }
 
 /// An open, decrypted vault.
-pub struct Vault {
+pub(crate) struct Vault {
     file: VaultFile,
     key: Key,
     backend: Backend,
@@ -175,14 +174,14 @@ pub struct Vault {
 
 impl Vault {
     /// Opens the vault for reading.
-    pub fn open(settings: &Settings) -> Result<Vault, Error> {
+    pub(crate) fn open(settings: &Settings) -> Result<Vault, Error> {
         Vault::load(settings, None)
     }
 
     /// The entry `query` names, read without building the whole document
     /// ([`find::resolve`]): the read-only path of `otp code`, which must stay fast on large
     /// vaults. The inner error is a query that names no single entry.
-    pub fn find(
+    pub(crate) fn find(
         settings: &Settings,
         query: &str,
     ) -> Result<Result<Entry, crate::query::Error>, Error> {
@@ -198,7 +197,7 @@ impl Vault {
     }
 
     /// Opens the vault and holds its write lock until dropped.
-    pub fn open_for_update(settings: &Settings) -> Result<Vault, Error> {
+    pub(crate) fn open_for_update(settings: &Settings) -> Result<Vault, Error> {
         let lock = locate(settings)?
             .file
             .lock()
@@ -209,7 +208,7 @@ impl Vault {
     /// Opens the vault for update, or makes a new one (and its key, unless the backend
     /// already holds one for this path) when nothing is at the path. A new vault is not
     /// written until [`Vault::save`], so `otp add` writes it once, holding its entries.
-    pub fn open_or_create(settings: &Settings) -> Result<(Vault, Option<Fallback>), Error> {
+    pub(crate) fn open_or_create(settings: &Settings) -> Result<(Vault, Option<Fallback>), Error> {
         match Vault::lock_absent(settings)? {
             (Some(lock), true) => Vault::create_locked(settings, lock),
             (lock, _) => Ok((Vault::load(settings, lock)?, None)),
@@ -217,7 +216,7 @@ impl Vault {
     }
 
     /// Creates and writes a new, empty vault; refuses if one exists.
-    pub fn create(settings: &Settings) -> Result<(Vault, Option<Fallback>), Error> {
+    pub(crate) fn create(settings: &Settings) -> Result<(Vault, Option<Fallback>), Error> {
         let (Some(lock), true) = Vault::lock_absent(settings)? else {
             return Err(Error::Exists(settings.path.clone()));
         };
@@ -296,26 +295,26 @@ impl Vault {
     }
 
     /// Whether a new vault was made with the key its backend already held for the path.
-    pub fn reused_key(&self) -> bool {
+    pub(crate) fn reused_key(&self) -> bool {
         self.reused_key
     }
 
     /// The vault's path as the user gave it.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.settings.path
     }
 
     /// Where the previous vault is kept after a change (beside a symlinked vault's target).
-    pub fn backup_path(&self) -> PathBuf {
+    pub(crate) fn backup_path(&self) -> PathBuf {
         self.file.backup_path()
     }
 
-    pub fn backend(&self) -> Backend {
+    pub(crate) fn backend(&self) -> Backend {
         self.backend
     }
 
     /// Writes the document if it changed. Needs [`Vault::open_for_update`].
-    pub fn save(&mut self) -> Result<bool, Error> {
+    pub(crate) fn save(&mut self) -> Result<bool, Error> {
         if self.loaded.as_ref() == Some(&self.doc) {
             return Ok(false);
         }
@@ -339,7 +338,7 @@ impl Vault {
 
     /// Writes `doc`, the result of merging other copies into this vault, if it differs. Its
     /// entries keep the stamps the merge gave them: they are not changes made here.
-    pub fn save_merged(&mut self, doc: Document) -> Result<bool, Error> {
+    pub(crate) fn save_merged(&mut self, doc: Document) -> Result<bool, Error> {
         if self.loaded.as_ref() == Some(&doc) {
             return Ok(false);
         }
@@ -362,13 +361,13 @@ impl Vault {
 
     /// Reads another copy of this vault (a sync tool's conflict copy, a backup), decrypted
     /// with the key that opened this one.
-    pub fn read_copy(&self, path: &Path) -> Result<Document, Error> {
+    pub(crate) fn read_copy(&self, path: &Path) -> Result<Document, Error> {
         let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
         self.decrypt_copy(path, bytes)
     }
 
     /// Decrypts another copy of this vault held in memory; `path` names it in messages.
-    pub fn decrypt_copy(&self, path: &Path, bytes: Vec<u8>) -> Result<Document, Error> {
+    pub(crate) fn decrypt_copy(&self, path: &Path, bytes: Vec<u8>) -> Result<Document, Error> {
         let mut buf = crypto::decrypt(&bytes, &self.key).map_err(|e| Error::Unlock {
             what: "copy",
             path: path.to_path_buf(),
@@ -384,14 +383,17 @@ impl Vault {
     }
 
     /// The key that opened (or created) the vault.
-    pub fn key(&self) -> &Key {
+    pub(crate) fn key(&self) -> &Key {
         &self.key
     }
 
     /// Key rotation, step 1: rewrites the vault encrypted to its current key *and* `next`,
     /// so that whichever of the two keys a backend holds after a crash opens it.
     /// Needs [`Vault::open_for_update`].
-    pub fn add_transition_key(&mut self, next: &age::x25519::Recipient) -> Result<(), Error> {
+    pub(crate) fn add_transition_key(
+        &mut self,
+        next: &age::x25519::Recipient,
+    ) -> Result<(), Error> {
         if matches!(self.key, Key::Passphrase(_)) {
             return Err(Error::Encrypt {
                 path: self.settings.path.clone(),
@@ -404,7 +406,7 @@ impl Vault {
     /// Key rotation, last step: the vault from now on is encrypted to `key` (and the backup
     /// recipients) only. Written twice, so that `vault.age.bak` no longer opens with the old
     /// key either. Needs [`Vault::open_for_update`].
-    pub fn rekey(&mut self, key: Key) -> Result<(), Error> {
+    pub(crate) fn rekey(&mut self, key: Key) -> Result<(), Error> {
         self.doc
             .check_writable()
             .map_err(|source| Error::ReadOnly {
@@ -599,7 +601,7 @@ pub fn seal(settings: &Settings, key: &Key, doc: &Document) -> Result<Vec<u8>, E
 
 /// This machine's name in modification stamps (`OTP_DEVICE`, else the host name): it only
 /// breaks ties between changes made in the same second on two machines.
-pub fn device() -> String {
+pub(crate) fn device() -> String {
     if let Some(name) = std::env::var_os("OTP_DEVICE").filter(|v| !v.is_empty()) {
         return name.to_string_lossy().chars().take(64).collect();
     }
@@ -621,7 +623,7 @@ pub fn device() -> String {
 /// This machine's key for the vault `settings` describes: the one that opens it, or, before
 /// there is a vault here (a machine about to `otp sync --clone`), the key its backend holds
 /// for the path, created in the backend if there is none. `None` for a passphrase vault.
-pub fn machine_key(settings: &Settings) -> Result<Option<age::x25519::Identity>, Error> {
+pub(crate) fn machine_key(settings: &Settings) -> Result<Option<age::x25519::Identity>, Error> {
     let key = if locate(settings)?.exists {
         Vault::open(settings)?.key
     } else if settings.backend == Some(Backend::Passphrase) {
@@ -637,7 +639,10 @@ pub fn machine_key(settings: &Settings) -> Result<Option<age::x25519::Identity>,
 
 /// Whether `identity` opens the vault described by `settings` (for restoring a key): Ok, or
 /// the reason it cannot be checked or does not open it.
-pub fn check_identity(settings: &Settings, identity: &age::x25519::Identity) -> Result<(), Error> {
+pub(crate) fn check_identity(
+    settings: &Settings,
+    identity: &age::x25519::Identity,
+) -> Result<(), Error> {
     let path = &settings.path;
     let mut vault = open_existing(settings, &locate(settings)?.file)?;
     crypto::decrypt_reader(
@@ -729,11 +734,10 @@ fn io(path: &Path, source: std::io::Error) -> Error {
 /// path is used, never replaced: it may be the only key of a vault that was moved away, and
 /// it opens that vault again once it is back. The last field says whether it was reused.
 fn create_key(settings: &Settings) -> Result<(Key, Backend, Option<Fallback>, bool), Error> {
-    let fallback = |reason: String| -> Result<_, Error> {
+    let fallback = || -> Result<_, Error> {
         let (key, reused) = identity_file_key(&settings.identity_path)?;
         let fallback = Fallback {
             identity_path: settings.identity_path.clone(),
-            reason,
         };
         Ok((key, Backend::IdentityFile, Some(fallback), reused))
     };
@@ -752,17 +756,15 @@ fn create_key(settings: &Settings) -> Result<(Key, Backend, Option<Fallback>, bo
             match keys::keyring::load_stored(&user) {
                 Ok(identity) => return Ok((Key::Identity(identity), Backend::Keyring, None, true)),
                 Err(keys::Error::NoKeyringKey) => {}
-                Err(keys::Error::KeyringUnavailable(reason)) if settings.backend.is_none() => {
-                    return fallback(reason);
+                Err(keys::Error::KeyringUnavailable(_)) if settings.backend.is_none() => {
+                    return fallback();
                 }
                 Err(e) => return Err(Error::CreateKey(e)),
             }
             let identity = age::x25519::Identity::generate();
             match keys::keyring::save(&user, &identity) {
                 Ok(()) => Ok((Key::Identity(identity), Backend::Keyring, None, false)),
-                Err(keys::Error::KeyringUnavailable(reason)) if settings.backend.is_none() => {
-                    fallback(reason)
-                }
+                Err(keys::Error::KeyringUnavailable(_)) if settings.backend.is_none() => fallback(),
                 Err(e) => Err(Error::CreateKey(e)),
             }
         }

@@ -36,20 +36,20 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
-pub struct VaultFile {
+pub(crate) struct VaultFile {
     /// The file itself: a symbolic link already resolved.
     path: PathBuf,
 }
 
 /// Holds the vault's exclusive lock until dropped.
 #[derive(Debug)]
-pub struct LockGuard {
+pub(crate) struct LockGuard {
     _file: File,
 }
 
 /// Where a vault path leads, from [`locate`].
 #[derive(Debug)]
-pub struct Location {
+pub(crate) struct Location {
     pub file: VaultFile,
     /// False only when nothing at all is at the path (`NotFound`): the one case in which a
     /// new vault may be made there.
@@ -68,7 +68,7 @@ pub enum LocateError {
 
 /// Resolves the vault path. A dangling link is an error, not an absent vault: taking it for
 /// one would create a new vault (and key) in place of the one the link points to.
-pub fn locate(path: &Path) -> Result<Location, LocateError> {
+pub(crate) fn locate(path: &Path) -> Result<Location, LocateError> {
     let meta = match fs::symlink_metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -100,7 +100,7 @@ pub fn locate(path: &Path) -> Result<Location, LocateError> {
 /// What went wrong after a change was committed: the new vault is in place, but not
 /// everything around it is as it should be.
 #[derive(Debug, thiserror::Error)]
-pub enum Degraded {
+pub(crate) enum Degraded {
     #[error(
         "the change is saved, but its directory could not be synced to disk ({0}); a power \
          loss now could undo it"
@@ -117,14 +117,14 @@ pub enum Degraded {
 impl VaultFile {
     /// The vault at `path`, a symbolic link followed when its target exists. For callers
     /// that only need the lock or the backup's name; [`locate`] reports a broken link.
-    pub fn new(path: PathBuf) -> VaultFile {
+    pub(crate) fn new(path: PathBuf) -> VaultFile {
         match locate(&path) {
             Ok(location) => location.file,
             Err(_) => VaultFile { path },
         }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
@@ -135,13 +135,13 @@ impl VaultFile {
         self.path.with_file_name(name)
     }
 
-    pub fn backup_path(&self) -> PathBuf {
+    pub(crate) fn backup_path(&self) -> PathBuf {
         self.sibling("", ".bak")
     }
 
     /// The backup staged during a write; hidden, and named so that no other vault's temp
     /// files can match it.
-    pub fn staged_backup_path(&self) -> PathBuf {
+    pub(crate) fn staged_backup_path(&self) -> PathBuf {
         self.sibling(".", ".bak-staged")
     }
 
@@ -153,7 +153,7 @@ impl VaultFile {
     }
 
     /// The vault's bytes, or `None` when there is no vault yet.
-    pub fn read(&self) -> io::Result<Option<Vec<u8>>> {
+    pub(crate) fn read(&self) -> io::Result<Option<Vec<u8>>> {
         match fs::read(&self.path) {
             Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -171,7 +171,7 @@ impl VaultFile {
     }
 
     /// Creates the vault's directory (0700) if it is missing.
-    pub fn create_dir(&self) -> io::Result<()> {
+    pub(crate) fn create_dir(&self) -> io::Result<()> {
         let dir = self.dir();
         if dir.exists() {
             return Ok(());
@@ -180,7 +180,7 @@ impl VaultFile {
     }
 
     /// Takes the exclusive lock on `vault.age.lock`, waiting for other writers.
-    pub fn lock(&self) -> io::Result<LockGuard> {
+    pub(crate) fn lock(&self) -> io::Result<LockGuard> {
         self.create_dir()?;
         let file = fsmode::options()
             .create(true)
@@ -193,7 +193,11 @@ impl VaultFile {
 
     /// Writes the first vault. Never replaces a file: one that appeared at the path since
     /// the caller looked (a vault moved back, a sync client) fails with `AlreadyExists`.
-    pub fn create_new(&self, _lock: &LockGuard, bytes: &[u8]) -> io::Result<Option<Degraded>> {
+    pub(crate) fn create_new(
+        &self,
+        _lock: &LockGuard,
+        bytes: &[u8],
+    ) -> io::Result<Option<Degraded>> {
         self.remove_stale_temps();
         let temp = self.write_temp(bytes)?;
         temp.persist_noclobber(&self.path).map_err(|e| e.error)?;
@@ -203,7 +207,7 @@ impl VaultFile {
     /// Atomically replaces the vault with `bytes`, keeping the current one as the backup.
     /// The caller holds the lock. `Ok` means the new vault is in place; see the module
     /// comment for what each failure leaves.
-    pub fn replace(&self, _lock: &LockGuard, bytes: &[u8]) -> io::Result<Option<Degraded>> {
+    pub(crate) fn replace(&self, _lock: &LockGuard, bytes: &[u8]) -> io::Result<Option<Degraded>> {
         self.remove_stale_temps();
         self.settle_staged_backup()?;
         let temp = self.write_temp(bytes)?;
