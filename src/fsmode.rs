@@ -89,6 +89,7 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Protection {
     /// Unix: its permission bits.
+    #[cfg_attr(not(unix), allow(dead_code))] // made on Unix only
     Mode(u32),
     /// Windows: under the user's profile, whose ACL admits only the user, SYSTEM and the
     /// Administrators.
