@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The branch otp commits to and pushes.
-pub const BRANCH: &str = "main";
+pub(crate) const BRANCH: &str = "main";
 const REMOTE: &str = "origin";
 
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +34,7 @@ pub enum Error {
 
 impl Error {
     /// What the user can do about it.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub(crate) fn hint(&self) -> Option<&'static str> {
         match self {
             Error::NoGit(_) => Some("install git to use `otp sync`"),
             Error::Failed { .. } | Error::Merge(_) | Error::LostChanges => None,
@@ -43,7 +43,7 @@ impl Error {
 }
 
 /// A vault's folder as a git repository.
-pub struct Repo {
+pub(crate) struct Repo {
     dir: PathBuf,
     /// The vault's file name inside the folder.
     file: String,
@@ -51,7 +51,7 @@ pub struct Repo {
 
 impl Repo {
     /// The repository of the vault at `vault` (which need not be one yet).
-    pub fn of(vault: &Path) -> Repo {
+    pub(crate) fn of(vault: &Path) -> Repo {
         let dir = match vault.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -63,16 +63,16 @@ impl Repo {
         Repo { dir, file }
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
-    pub fn file(&self) -> &str {
+    pub(crate) fn file(&self) -> &str {
         &self.file
     }
 
     /// Whether the folder is a repository of its own (not merely inside one).
-    pub fn exists(&self) -> bool {
+    pub(crate) fn exists(&self) -> bool {
         self.dir.join(".git").exists()
     }
 
@@ -130,7 +130,7 @@ impl Repo {
     }
 
     /// Makes the folder a repository whose remote is `url`, ignoring all but the vault.
-    pub fn init(&self, url: &str) -> Result<(), Error> {
+    pub(crate) fn init(&self, url: &str) -> Result<(), Error> {
         std::fs::create_dir_all(&self.dir).map_err(|e| Error::Failed {
             what: "init".into(),
             message: e.to_string(),
@@ -151,7 +151,7 @@ impl Repo {
     /// config as `driver` (see [`driver_command`]), with the remote branch as the one
     /// `git pull` merges. Done on every sync, so that a repository
     /// an older otp made, or an otp that moved, gets it too.
-    pub fn register_driver(&self, driver: &str) -> Result<(), Error> {
+    pub(crate) fn register_driver(&self, driver: &str) -> Result<(), Error> {
         let ignore = format!(
             "*\n!/.gitignore\n!/.gitattributes\n!{}\n",
             path_pattern(&self.file)
@@ -184,7 +184,7 @@ impl Repo {
     }
 
     /// The vault file as the current commit holds it, if there is one.
-    pub fn head_vault(&self) -> Result<Option<Vec<u8>>, Error> {
+    pub(crate) fn head_vault(&self) -> Result<Option<Vec<u8>>, Error> {
         let spec = format!("HEAD:{}", self.file);
         if !self.check(&["cat-file", "-e", &spec])? {
             return Ok(None);
@@ -194,7 +194,7 @@ impl Repo {
 
     /// Commits the vault (and the two files beside it) as they are on disk on top of the
     /// current commit. Whether a commit was made.
-    pub fn commit_local(&self, message: &str) -> Result<bool, Error> {
+    pub(crate) fn commit_local(&self, message: &str) -> Result<bool, Error> {
         self.wait_for_index();
         self.run(&["add", "--", ".gitignore", ".gitattributes", &self.file])?;
         let tree = self.text(&["write-tree"])?;
@@ -214,7 +214,7 @@ impl Repo {
     }
 
     /// Whether the remote branch is already part of the current commit's history.
-    pub fn has_remote(&self) -> Result<bool, Error> {
+    pub(crate) fn has_remote(&self) -> Result<bool, Error> {
         match self.head()? {
             Some(h) => self.check(&["merge-base", "--is-ancestor", &remote_ref(), &h]),
             None => Ok(false),
@@ -224,7 +224,7 @@ impl Repo {
     /// git's merge of the current commit and the remote branch, without touching the work
     /// tree or the index: the merged tree. git runs otp's merge driver for the vault; when
     /// the driver fails (a version that does not open), the error carries its message.
-    pub fn merge_tree(&self) -> Result<String, Error> {
+    pub(crate) fn merge_tree(&self) -> Result<String, Error> {
         let head = self.head()?.unwrap_or_else(|| "HEAD".into());
         let out = self
             .git()
@@ -258,7 +258,7 @@ impl Repo {
     }
 
     /// The vault file in tree (or commit) `tree`.
-    pub fn vault_in(&self, tree: &str) -> Result<Vec<u8>, Error> {
+    pub(crate) fn vault_in(&self, tree: &str) -> Result<Vec<u8>, Error> {
         self.run(&["cat-file", "blob", &format!("{tree}:{}", self.file)])
     }
 
@@ -266,7 +266,7 @@ impl Repo {
     /// branch itself when it already is that tree on top of ours, else a merge commit of
     /// ours and the remote's. The index follows; the work tree is the caller's (the vault is
     /// written through its own path first).
-    pub fn finish_merge(&self, tree: &str, message: &str) -> Result<(), Error> {
+    pub(crate) fn finish_merge(&self, tree: &str, message: &str) -> Result<(), Error> {
         let remote = self.text(&["rev-parse", &remote_ref()])?;
         let head = self.head()?;
         let fast_forward = match &head {
@@ -313,13 +313,13 @@ impl Repo {
     }
 
     /// Fetches the remote branch; whether it exists there.
-    pub fn fetch(&self) -> Result<bool, Error> {
+    pub(crate) fn fetch(&self) -> Result<bool, Error> {
         self.run(&["fetch", "--quiet", REMOTE])?;
         self.check(&["rev-parse", "--verify", "--quiet", &remote_ref()])
     }
 
     /// The vault file as the remote branch holds it.
-    pub fn remote_vault(&self) -> Result<Vec<u8>, Error> {
+    pub(crate) fn remote_vault(&self) -> Result<Vec<u8>, Error> {
         self.run(&["show", &format!("{}:{}", remote_ref(), self.file)])
     }
 
@@ -349,7 +349,7 @@ impl Repo {
     }
 
     /// Pushes the branch. False when the remote moved meanwhile (fetch and merge again).
-    pub fn push(&self) -> Result<bool, Error> {
+    pub(crate) fn push(&self) -> Result<bool, Error> {
         match self.run(&["push", "--quiet", REMOTE, &format!("{BRANCH}:{BRANCH}")]) {
             Ok(_) => Ok(true),
             Err(Error::Failed { message, .. })
@@ -362,7 +362,7 @@ impl Repo {
     }
 
     /// Makes the working tree's files those of the remote branch (a new clone).
-    pub fn checkout_remote(&self) -> Result<(), Error> {
+    pub(crate) fn checkout_remote(&self) -> Result<(), Error> {
         self.run(&["reset", "--quiet", "--hard", &remote_ref()])?;
         Ok(())
     }
@@ -379,7 +379,7 @@ fn remote_ref() -> String {
 }
 
 /// The remote branch, as a name for messages.
-pub fn remote_name() -> String {
+pub(crate) fn remote_name() -> String {
     format!("{REMOTE}/{BRANCH}")
 }
 
@@ -411,7 +411,7 @@ fn attribute_pattern(file: &str) -> String {
 /// The command git runs as the vault's merge driver: this otp (`exe`, an absolute path)
 /// with the options that find the vault and its key here, then `__merge-driver %O %A %B`.
 /// git runs it with the shell, so every word is quoted.
-pub fn driver_command(exe: &Path, options: &[(&str, &Path)]) -> Result<String, Error> {
+pub(crate) fn driver_command(exe: &Path, options: &[(&str, &Path)]) -> Result<String, Error> {
     let word = |p: &Path| {
         p.to_str()
             .map(|s| format!("'{}'", s.replace('\'', "'\\''")))

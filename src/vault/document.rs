@@ -36,7 +36,7 @@ pub enum Error {
 
 impl Error {
     /// What the user can do about it.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub(crate) fn hint(&self) -> Option<&'static str> {
         match self {
             Error::Conflict(_) => Some("use --replace to renew its key"),
             Error::Newer(_) => Some("update otp to change this vault"),
@@ -109,7 +109,7 @@ pub enum Added {
 }
 
 impl Added {
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         match self {
             Added::New(id) | Added::Identical(id) | Added::Replaced(id) => id,
         }
@@ -117,7 +117,7 @@ impl Added {
 }
 
 impl Document {
-    pub fn new() -> Document {
+    pub(crate) fn new() -> Document {
         Document {
             version: VERSION,
             entries: Vec::new(),
@@ -128,12 +128,12 @@ impl Document {
     }
 
     /// The devices the vault is encrypted to (not the removed ones).
-    pub fn live_devices(&self) -> impl Iterator<Item = &Device> {
+    pub(crate) fn live_devices(&self) -> impl Iterator<Item = &Device> {
         self.devices.iter().filter(|d| !d.removed)
     }
 
     /// The live devices' keys, parsed; an error names a device whose key does not parse.
-    pub fn device_recipients(&self) -> Result<Vec<age::x25519::Recipient>, Error> {
+    pub(crate) fn device_recipients(&self) -> Result<Vec<age::x25519::Recipient>, Error> {
         self.live_devices()
             .map(|d| {
                 d.key.parse().map_err(|_| {
@@ -145,7 +145,7 @@ impl Document {
 
     /// Records device `name` with public key `key` (or its removal), stamped later than the
     /// device's previous record.
-    pub fn set_device(&mut self, name: &str, key: &str, removed: bool, now: i64, by: &str) {
+    pub(crate) fn set_device(&mut self, name: &str, key: &str, removed: bool, now: i64, by: &str) {
         let record = Device {
             name: name.to_string(),
             at: now,
@@ -167,7 +167,7 @@ impl Document {
     /// key it replaced; a removed entry leaves a tombstone, which also removes the replaced
     /// keys kept beside it. The document becomes the current version. `now` is the wall
     /// clock in unix seconds.
-    pub fn stamp_changes(&mut self, before: &Document, now: i64, device: &str) {
+    pub(crate) fn stamp_changes(&mut self, before: &Document, now: i64, device: &str) {
         self.version = self.version.max(VERSION);
         for entry in &mut self.entries {
             match before.get(&entry.id) {
@@ -262,7 +262,7 @@ impl Document {
     /// than the entry's and that no key of the entry (or of another kept record) was made to
     /// replace; one per key. A merge keeps every record (so that merges in any order agree);
     /// this is what `otp list`, `otp doctor` and merge reports show of them.
-    pub fn replaced_keys(&self) -> Vec<&Entry> {
+    pub(crate) fn replaced_keys(&self) -> Vec<&Entry> {
         let mut shown: BTreeMap<(&str, String), &Entry> = BTreeMap::new();
         for record in &self.replaced {
             let Some(entry) = self.get(&record.id) else {
@@ -296,11 +296,6 @@ impl Document {
         serde_json::from_str(text).map_err(|e| malformed(&e))
     }
 
-    /// Parses one entry's JSON object, as [`Document::from_json`] parses each entry.
-    pub fn entry_from_json(text: &str) -> Result<Entry, Error> {
-        serde_json::from_str(text).map_err(|e| malformed(&e))
-    }
-
     /// The document as compact JSON, in a zeroizing buffer allocated once at its exact size.
     pub fn to_json(&self) -> Zeroizing<Vec<u8>> {
         // Compact: a third fewer bytes to decrypt and parse on every `otp code` than
@@ -322,18 +317,18 @@ impl Document {
     }
 
     /// Whether this otp may write the document back: not one a newer otp wrote.
-    pub fn check_writable(&self) -> Result<(), Error> {
+    pub(crate) fn check_writable(&self) -> Result<(), Error> {
         if self.version > VERSION {
             return Err(Error::Newer(self.version));
         }
         Ok(())
     }
 
-    pub fn get(&self, id: &str) -> Option<&Entry> {
+    pub(crate) fn get(&self, id: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.id == id)
     }
 
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
         self.entries.iter_mut().find(|e| e.id == id)
     }
 
@@ -345,7 +340,7 @@ impl Document {
 
     /// Adds an entry: one entry per issuer+account, an identical re-add is a no-op, and a
     /// different key replaces the old one only when `replace` is set.
-    pub fn add(&mut self, new: NewEntry, replace: bool, now: i64) -> Result<Added, Error> {
+    pub(crate) fn add(&mut self, new: NewEntry, replace: bool, now: i64) -> Result<Added, Error> {
         let Some(i) = self.find_account(&new.issuer, &new.account) else {
             let id = self.fresh_id(&new.issuer, &new.account);
             self.entries.push(new.into_entry(id.clone(), now));
@@ -368,13 +363,13 @@ impl Document {
         Ok(Added::Replaced(old.id.clone()))
     }
 
-    pub fn remove(&mut self, id: &str) -> Option<Entry> {
+    pub(crate) fn remove(&mut self, id: &str) -> Option<Entry> {
         let i = self.entries.iter().position(|e| e.id == id)?;
         Some(self.entries.remove(i))
     }
 
     /// Renames an entry, keeping issuer+account unique.
-    pub fn rename(
+    pub(crate) fn rename(
         &mut self,
         id: &str,
         issuer: Option<&str>,

@@ -31,7 +31,7 @@ use store::{Location, LockGuard};
 
 /// Where the vault is and how its key is found: settled once from flags, env and config.
 #[derive(Debug, Clone)]
-pub(crate) struct Settings {
+pub struct Settings {
     pub path: PathBuf,
     /// A backend chosen by flag, environment or config; `None` finds it from the vault.
     pub backend: Option<Backend>,
