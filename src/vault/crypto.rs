@@ -44,7 +44,7 @@ pub enum Error {
 
 /// How a vault file is encrypted, read from its header without any key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lock {
+pub(crate) enum Lock {
     Passphrase,
     Recipients,
 }
@@ -52,13 +52,13 @@ pub enum Lock {
 /// Tells a passphrase vault from a key vault by reading the header's stanza lines, without
 /// parsing the header twice on `otp code`'s path ([`decrypt`] checks it fully). An armored
 /// file is rare enough that age decodes its header here.
-pub fn lock_of(ciphertext: &[u8]) -> Result<Lock, Error> {
+pub(crate) fn lock_of(ciphertext: &[u8]) -> Result<Lock, Error> {
     lock_of_reader(&mut Cursor::new(ciphertext))
 }
 
 /// [`lock_of`] for a file read from `input`, from its start, where `input` is left (for
 /// [`decrypt_reader`]).
-pub fn lock_of_reader<R: BufRead + Seek>(input: &mut R) -> Result<Lock, Error> {
+pub(crate) fn lock_of_reader<R: BufRead + Seek>(input: &mut R) -> Result<Lock, Error> {
     if is_armored(input.fill_buf().map_err(Error::Read)?) {
         let lock = age::Decryptor::new_buffered(ArmoredReader::new(&mut *input))
             .map(|decryptor| {
@@ -145,7 +145,7 @@ pub fn decrypt(file: &[u8], key: &Key) -> Result<Zeroizing<Vec<u8>>, Error> {
 /// [`decrypt`] for a file of `len` bytes read from `input`, from where it stands (the start
 /// of the file). age reads it chunk by chunk, so the whole file is never in memory at once;
 /// to try another key, rewind `input` first.
-pub fn decrypt_reader<R: BufRead>(
+pub(crate) fn decrypt_reader<R: BufRead>(
     input: &mut R,
     len: u64,
     key: &Key,
@@ -232,7 +232,7 @@ fn is_damage(e: &std::io::Error) -> bool {
 /// docs/PERFORMANCE.md); zeroize's slice path is a memset behind an optimisation barrier.
 /// The buffer is left empty, so on drop only its spare capacity is cleared again, by that
 /// same fast path.
-pub fn wipe(buf: &mut Zeroizing<Vec<u8>>) {
+pub(crate) fn wipe(buf: &mut Zeroizing<Vec<u8>>) {
     buf.as_mut_slice().zeroize();
     buf.clear();
 }

@@ -31,7 +31,7 @@ use store::{Location, LockGuard};
 
 /// Where the vault is and how its key is found: settled once from flags, env and config.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub path: PathBuf,
     /// A backend chosen by flag, environment or config; `None` finds it from the vault.
     pub backend: Option<Backend>,
@@ -150,7 +150,7 @@ pub(crate) struct Fallback {
 
 /// Another version of a vault, decrypted with its key: the document and the bytes it came
 /// from.
-pub struct Version {
+pub(crate) struct Version {
     pub doc: Document,
     ciphertext: Vec<u8>,
 }
@@ -434,7 +434,11 @@ impl Vault {
 
     /// Decrypts another version of this vault held in memory (the result of git's merge),
     /// keeping its bytes for [`Vault::adopt`]; `name` names it in messages.
-    pub fn decrypt_version(&self, name: &Path, ciphertext: Vec<u8>) -> Result<Version, Error> {
+    pub(crate) fn decrypt_version(
+        &self,
+        name: &Path,
+        ciphertext: Vec<u8>,
+    ) -> Result<Version, Error> {
         let doc = self.decrypt_copy(name, ciphertext.clone())?;
         Ok(Version { doc, ciphertext })
     }
@@ -442,7 +446,7 @@ impl Vault {
     /// Makes `version` (from [`Vault::decrypt_version`]: it opened with this vault's key) the
     /// vault as it is, byte for byte, written through the crash-safe path under the lock.
     /// Whether the file changed. Needs [`Vault::open_for_update`].
-    pub fn adopt(&mut self, version: Version) -> Result<bool, Error> {
+    pub(crate) fn adopt(&mut self, version: Version) -> Result<bool, Error> {
         let path = &self.settings.path;
         if self.file.read().map_err(|e| io(path, e))?.as_deref() == Some(&version.ciphertext) {
             return Ok(false);
@@ -542,7 +546,7 @@ fn seal_to(
 /// Another version of the vault `settings` describes, held in memory (one of those git is
 /// merging), decrypted with the key this machine holds for that vault; `name` names it in
 /// messages. Returns the document and the key that opened it.
-pub fn open_version(
+pub(crate) fn open_version(
     settings: &Settings,
     name: &Path,
     bytes: Vec<u8>,
@@ -565,7 +569,7 @@ pub fn open_version(
 
 /// The same, first with `key` (the one that opened another version: a passphrase is asked
 /// once), then with the keys [`open_version`] tries.
-pub fn open_version_with(
+pub(crate) fn open_version_with(
     settings: &Settings,
     name: &Path,
     bytes: Vec<u8>,
@@ -591,7 +595,7 @@ fn parse_version(
 
 /// `doc` encrypted as a write of the vault `settings` describes would encrypt it, with `key`
 /// (from [`open_version`]): refused for a document a newer otp wrote.
-pub fn seal(settings: &Settings, key: &Key, doc: &Document) -> Result<Vec<u8>, Error> {
+pub(crate) fn seal(settings: &Settings, key: &Key, doc: &Document) -> Result<Vec<u8>, Error> {
     doc.check_writable().map_err(|source| Error::ReadOnly {
         path: settings.path.clone(),
         source,

@@ -162,7 +162,7 @@ impl VaultFile {
     }
 
     /// The vault opened for reading, or `None` when there is no vault yet.
-    pub fn open(&self) -> io::Result<Option<File>> {
+    pub(crate) fn open(&self) -> io::Result<Option<File>> {
         match File::open(&self.path) {
             Ok(file) => Ok(Some(file)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
