@@ -35,6 +35,7 @@ mod run;
 mod storage;
 mod sync;
 mod terminal;
+mod transcripts;
 mod typing;
 mod validation;
 mod vault_armor;

@@ -5,7 +5,7 @@
 //! runs in a fresh copy of a committed vault and its identity file (`tests/cmd/world.in/`,
 //! `damaged.in/` for a damaged vault beside its backup), with a cleared environment, so the
 //! keyring and the user's own vault are never touched. Regenerate the expected output after a
-//! deliberate change with `TRYCMD=overwrite cargo test --test transcripts`, and read the diff.
+//! deliberate change with `TRYCMD=overwrite cargo test --test it transcripts`, and read the diff.
 
 #[test]
 fn transcripts() {
