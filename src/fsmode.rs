@@ -15,6 +15,7 @@ through here, and `otp doctor` asks here how well a file is protected.
 use std::fs::{self, OpenOptions};
 use std::io;
 use std::path::Path;
+use std::time::Duration;
 
 /// The mode of a private file on Unix.
 pub(crate) const FILE_MODE: u32 = 0o600;
@@ -55,8 +56,44 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .tempfile_in(dir)?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    persist(temp, path)
+}
+
+/// Renames `temp` over `path`, trying again for a moment while Windows says the file is in
+/// use ([`wait_if_busy`]).
+pub(crate) fn persist(mut temp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
+    let mut waited = Duration::ZERO;
+    loop {
+        match temp.persist(path) {
+            Ok(_) => return Ok(()),
+            Err(e) if wait_if_busy(&e.error, &mut waited) => temp = e.file,
+            Err(e) => return Err(e.error),
+        }
+    }
+}
+
+/// How long a file operation waits, in all, for a file that is busy on Windows.
+const BUSY_PATIENCE: Duration = Duration::from_secs(3);
+
+/// Whether `error` is Windows saying that another program has the file open right now; if so,
+/// and `waited` (the time already spent waiting for this operation) is within the patience,
+/// sleeps a little, adds that to `waited` and returns true: try again.
+///
+/// On Windows a rename over a file, or opening one, fails while another process holds it in
+/// a way that conflicts: a virus scanner, a search indexer or a sync client reading the
+/// vault, or another otp reading it without the lock (Wine even refuses the rename whenever
+/// the target is open at all). Each holds it for milliseconds; waiting briefly beats failing
+/// a command. On Unix an open file never stops a rename, and nothing is retried.
+pub(crate) fn wait_if_busy(error: &io::Error, waited: &mut Duration) -> bool {
+    // ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION.
+    let busy = cfg!(windows) && matches!(error.raw_os_error(), Some(5 | 32 | 33));
+    if !busy || *waited >= BUSY_PATIENCE {
+        return false;
+    }
+    let pause = (*waited / 2).clamp(Duration::from_millis(5), Duration::from_millis(100));
+    std::thread::sleep(pause);
+    *waited += pause;
+    true
 }
 
 /// Creates `dir` and any missing parents, private (mode 0700 on Unix). One that exists is

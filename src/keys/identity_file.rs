@@ -259,17 +259,16 @@ fn write(_lock: &Lock, path: &Path, text: &str, mode: Mode) -> Result<Written, E
         .map_err(io)?;
     temp.write_all(text.as_bytes()).map_err(io)?;
     temp.as_file().sync_all().map_err(io)?;
-    let linked = match mode {
-        Mode::New => temp.persist_noclobber(path),
-        Mode::Replace => temp.persist(path),
-    };
-    match linked {
-        Ok(_) => {}
-        // The temp file goes with the error, deleted when dropped.
-        Err(e) if mode == Mode::New && e.error.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Ok(Written::AlreadyThere);
-        }
-        Err(e) => return Err(io(e.error)),
+    match mode {
+        Mode::New => match temp.persist_noclobber(path) {
+            Ok(_) => {}
+            // The temp file goes with the error, deleted when dropped.
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Ok(Written::AlreadyThere);
+            }
+            Err(e) => return Err(io(e.error)),
+        },
+        Mode::Replace => fsmode::persist(temp, path).map_err(io)?,
     }
     if let Err(e) = fsmode::sync_dir(dir) {
         let _ = writeln!(

@@ -24,10 +24,11 @@ anything else. So a reader (no lock needed) sees the old or the new vault, never
 `B` only ever moves to the generation just before the vault's.
 
 On Windows the same steps hold, with two differences: the directory fsync is not needed
-([`fsmode::sync_dir`] says why), and a rename cannot replace a file that another program holds
-open without sharing its deletion. otp never holds the vault open across a write (readers read
-it whole and close it, and std opens files shareable), so only a foreign program can make step
-3 fail, and then nothing has changed.
+([`fsmode::sync_dir`] says why), and a rename cannot replace a file that another process holds
+open (another otp reading the vault without the lock, a virus scanner, a sync client; under
+Wine any open handle at all). Such holds last milliseconds, so the renames and the readers'
+opens try again for a moment ([`fsmode::wait_if_busy`]); a rename that still fails changed
+nothing.
 */
 
 use crate::fsmode;
@@ -163,10 +164,15 @@ impl VaultFile {
 
     /// The vault opened for reading, or `None` when there is no vault yet.
     pub(crate) fn open(&self) -> io::Result<Option<File>> {
-        match File::open(&self.path) {
-            Ok(file) => Ok(Some(file)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
+        let mut waited = std::time::Duration::ZERO;
+        loop {
+            match File::open(&self.path) {
+                Ok(file) => return Ok(Some(file)),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                // Windows: a writer's rename in progress, a virus scanner.
+                Err(e) if fsmode::wait_if_busy(&e, &mut waited) => {}
+                Err(e) => return Err(e),
+            }
         }
     }
 
@@ -213,12 +219,12 @@ impl VaultFile {
         let temp = self.write_temp(bytes)?;
         let staged = self.staged_backup_path();
         self.stage_backup(&staged)?;
-        if let Err(e) = temp.persist(&self.path) {
+        if let Err(e) = fsmode::persist(temp, &self.path) {
             let _ = fs::remove_file(&staged);
-            return Err(e.error);
+            return Err(e);
         }
         let mut degraded =
-            fs::rename(&staged, self.backup_path())
+            rename(&staged, &self.backup_path())
                 .err()
                 .map(|source| Degraded::Backup {
                     pending: staged,
@@ -283,7 +289,7 @@ impl VaultFile {
         if pending == fs::read(&self.path)? {
             fs::remove_file(&staged)
         } else {
-            fs::rename(&staged, self.backup_path())
+            rename(&staged, &self.backup_path())
         }
     }
 
@@ -317,6 +323,17 @@ fn copy_private(from: &Path, to: &Path) -> io::Result<()> {
     file.sync_all()
 }
 
+/// `fs::rename`, trying again for a moment while Windows says a file is in use.
+fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    let mut waited = std::time::Duration::ZERO;
+    loop {
+        match fs::rename(from, to) {
+            Err(e) if fsmode::wait_if_busy(&e, &mut waited) => {}
+            other => return other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,6 +346,30 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    /// A reader (another otp, a virus scanner) holding the vault open while a writer commits:
+    /// on Windows the rename over it fails while the handle is open (under Wine, whatever the
+    /// handle shares), so the writer waits for it. On Unix the rename simply succeeds.
+    #[test]
+    fn a_commit_waits_for_a_reader_holding_the_vault_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = VaultFile::new(dir.path().join("vault.age"));
+        let lock = file.lock().unwrap();
+        file.create_new(&lock, b"one").unwrap();
+        let reader = file.open().unwrap().unwrap();
+        let closes = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            drop(reader);
+        });
+        file.replace(&lock, b"two").unwrap();
+        closes.join().unwrap();
+        assert_eq!(fs::read(file.path()).unwrap(), b"two");
+        assert_eq!(fs::read(file.backup_path()).unwrap(), b"one");
+        // And a reader opening while the file is being replaced gets one whole generation.
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file.open().unwrap().unwrap(), &mut text).unwrap();
+        assert_eq!(text, "two");
     }
 
     #[test]
