@@ -149,9 +149,19 @@ pub fn to_uris(entries: &[NewEntry], batch: usize, batch_id: i32) -> Vec<Zeroizi
 
 fn parameters_of(entry: &NewEntry) -> OtpParameters {
     // An account with a colon and no issuer would be split at the colon when read back:
-    // an empty issuer prefix keeps it whole (as `otp uri` does).
+    // an empty issuer prefix keeps it whole (as `otp uri` does). One that starts with its own
+    // issuer and a colon would lose that start, read back as a repeated prefix: the prefix
+    // written out keeps it.
+    let repeats_issuer = !entry.issuer.is_empty()
+        && entry
+            .account
+            .get(..entry.issuer.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(&entry.issuer))
+        && entry.account[entry.issuer.len()..].starts_with(':');
     let name = if entry.issuer.is_empty() && entry.account.contains(':') {
         format!(":{}", entry.account)
+    } else if repeats_issuer {
+        format!("{}:{}", entry.issuer, entry.account)
     } else {
         entry.account.clone()
     };
@@ -456,6 +466,25 @@ mod tests {
         assert_eq!(split_name("", "ACME: bob"), ("ACME".into(), "bob".into()));
         assert_eq!(split_name("X", "bob"), ("X".into(), "bob".into()));
         assert_eq!(split_name("", "bob"), (String::new(), "bob".into()));
+    }
+
+    /// Found by fuzzing: an account that starts with its own issuer and a colon (`AWS` /
+    /// `AWS:root`) came back from otp's own transfer without that start.
+    #[test]
+    fn an_account_starting_with_its_issuer_goes_out_and_back_whole() {
+        for (issuer, account) in [("o", "o:"), ("AWS", "aws:root"), ("", "a:b"), ("X", "bob")] {
+            let entries = parse(&uri_of(&payload(vec![params(
+                &format!("{issuer}:{account}"),
+                issuer,
+            )])))
+            .unwrap();
+            assert_eq!(entries[0].account, account, "{issuer:?} {account:?}");
+            let mut back = Vec::new();
+            for uri in to_uris(&entries, 10, 1) {
+                back.extend(parse(&uri).unwrap());
+            }
+            assert_eq!(back, entries, "{issuer:?} {account:?}");
+        }
     }
 
     #[test]
