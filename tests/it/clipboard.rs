@@ -112,7 +112,7 @@ fn xclip_copy(text: &str) -> Child {
         .write_all(text.as_bytes())
         .unwrap();
     // It owns the selection once it has read its input and asserted ownership.
-    let deadline = Instant::now() + Duration::from_secs(3);
+    let deadline = Instant::now() + Duration::from_secs(10);
     while paste(None).as_deref() != Some(text) {
         assert!(
             Instant::now() < deadline,
@@ -376,7 +376,7 @@ fn read_gives_an_image_or_text() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn xclip");
-    let deadline = Instant::now() + Duration::from_secs(3);
+    let deadline = Instant::now() + Duration::from_secs(10);
     // Until xclip has taken over (a read can straddle the change of owner).
     let content = loop {
         let content = otp::clipboard::read();
@@ -509,7 +509,7 @@ fn xclip_image(png: &str) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn xclip");
-    let deadline = Instant::now() + Duration::from_secs(3);
+    let deadline = Instant::now() + Duration::from_secs(10);
     while !matches!(
         otp::clipboard::read(),
         Ok(otp::clipboard::Content::Image { .. })
@@ -587,7 +587,7 @@ fn add_clipboard_reads_a_screenshot_or_a_uri_and_refuses_an_empty_clipboard() {
         let _ = child.kill();
         let _ = child.wait();
     }
-    let deadline = Instant::now() + Duration::from_secs(3);
+    let deadline = Instant::now() + Duration::from_secs(10);
     while paste(None).is_some() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
