@@ -8,8 +8,9 @@
 //! Runs the two commands PAIRS times each, one of each per pair, choosing at random (a fixed
 //! seed, so runs are repeatable) which of the two goes first, after WARMUP unmeasured pairs.
 //! Each sample is the time from just before the process is spawned (posix_spawn, no shell)
-//! to just after it has been reaped; stdin, stdout and stderr are /dev/null. Any run that
-//! exits non-zero aborts the measurement. Each run's CPU time (user + system, from
+//! to just after it has been reaped; stdin and stdout are /dev/null, stderr a scratch file
+//! (emptied before each run). Any run that exits non-zero aborts the measurement, printing
+//! what it said on stderr. Each run's CPU time (user + system, from
 //! `getrusage(RUSAGE_CHILDREN)`) is recorded too: on a busy machine it is a steadier figure
 //! than wall time, which also counts the time spent waiting for a core.
 //!
@@ -41,20 +42,56 @@ fn children_cpu_micros() -> f64 {
     0.0
 }
 
+/// Where the runs' stderr goes: kept only to show why a run failed.
+struct Said {
+    path: std::path::PathBuf,
+    file: std::fs::File,
+}
+
+impl Said {
+    fn new() -> Result<Said, String> {
+        let path = std::env::temp_dir().join(format!("paired_timer-{}.err", std::process::id()));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        Ok(Said { path, file })
+    }
+}
+
+impl Drop for Said {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// Runs `argv` once: (wall, cpu) microseconds.
-fn run(argv: &[String]) -> Result<(f64, f64), String> {
+fn run(argv: &[String], said: &Said) -> Result<(f64, f64), String> {
+    said.file
+        .set_len(0)
+        .map_err(|e| format!("scratch file: {e}"))?;
+    let stderr = said
+        .file
+        .try_clone()
+        .map_err(|e| format!("scratch file: {e}"))?;
     let cpu = children_cpu_micros();
     let start = Instant::now();
     let status = Command::new(&argv[0])
         .args(&argv[1..])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .status()
         .map_err(|e| format!("cannot run {}: {e}", argv[0]))?;
     let micros = start.elapsed().as_secs_f64() * 1e6;
     if !status.success() {
-        return Err(format!("{} failed: {status}", argv.join(" ")));
+        let text = std::fs::read_to_string(&said.path).unwrap_or_default();
+        return Err(format!(
+            "{} failed: {status}: {}",
+            argv.join(" "),
+            text.trim_end()
+        ));
     }
     Ok((micros, children_cpu_micros() - cpu))
 }
@@ -84,6 +121,13 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
 
+    let said = match Said::new() {
+        Ok(said) => said,
+        Err(e) => {
+            eprintln!("paired_timer: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut coin = || {
         // xorshift64
@@ -96,9 +140,9 @@ fn main() -> ExitCode {
     let (mut ca, mut cb) = (Vec::with_capacity(pairs), Vec::with_capacity(pairs));
     for i in 0..warmup + pairs {
         let result = if coin() {
-            run(&a).and_then(|x| run(&b).map(|y| (x, y)))
+            run(&a, &said).and_then(|x| run(&b, &said).map(|y| (x, y)))
         } else {
-            run(&b).and_then(|y| run(&a).map(|x| (x, y)))
+            run(&b, &said).and_then(|y| run(&a, &said).map(|x| (x, y)))
         };
         match result {
             Ok((x, y)) if i >= warmup => {
