@@ -51,7 +51,9 @@ fn typing_filters_and_enter_prints_the_chosen_code() {
     let env = world();
     let since = unix_now();
     let tmux = Tmux::otp(&env, &["pick", "--print"], true);
-    let screen = tmux.wait_for("the picker", |s| s.contains("3/3"));
+    let screen = tmux.wait_for("the picker", |s| {
+        s.contains("3/3") && s.contains("Google:alice@gmail.com")
+    });
     assert_eq!(
         tmux.pane("#{alternate_on}"),
         "1",
