@@ -451,30 +451,30 @@ impl Vault {
         if self.file.read().map_err(|e| io(path, e))?.as_deref() == Some(&version.ciphertext) {
             return Ok(false);
         }
-        let Some(lock) = self.lock.take() else {
-            return Err(io(
-                path,
-                std::io::Error::other("the vault was opened read-only"),
-            ));
-        };
-        let put = self.put(&lock, &version.ciphertext);
-        self.lock = Some(lock);
-        put?;
+        self.locked(|vault, lock| vault.put(lock, &version.ciphertext))?;
         self.loaded = Some(version.doc.clone());
         self.doc = version.doc;
         Ok(true)
     }
 
-    fn write_to(&mut self, extra: &[age::x25519::Recipient]) -> Result<(), Error> {
+    /// Runs `write` with the vault's write lock, which a vault opened read-only lacks.
+    fn locked<T>(
+        &mut self,
+        write: impl FnOnce(&mut Vault, &LockGuard) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let Some(lock) = self.lock.take() else {
             return Err(io(
                 &self.settings.path,
                 std::io::Error::other("the vault was opened read-only"),
             ));
         };
-        let written = self.seal_and_put(&lock, extra);
+        let written = write(self, &lock);
         self.lock = Some(lock);
         written
+    }
+
+    fn write_to(&mut self, extra: &[age::x25519::Recipient]) -> Result<(), Error> {
+        self.locked(|vault, lock| vault.seal_and_put(lock, extra))
     }
 
     fn seal_and_put(
